@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DirgateError, ERRORS, type ErrorCode } from '../errors.js';
@@ -51,12 +52,18 @@ export interface IbePool {
 const here = fileURLToPath(import.meta.url);
 const WORKER_FILE = path.join(path.dirname(here), `worker${path.extname(here)}`);
 
+/** tsx's ESM API (the module that registers its loader), found from this file whether it runs as ESM or CommonJS. */
+function tsxApiUrl(): string {
+  const tsxRoot = path.dirname(createRequire(here).resolve('tsx/package.json'));
+  return pathToFileURL(path.join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
+}
+
 function startWorker(backend: BackendName): Worker {
   const workerData = { backend };
   if (!WORKER_FILE.endsWith('.ts')) return new Worker(WORKER_FILE, { workerData });
   // Running from source: a worker does not inherit tsx's loader hooks, so it
   // registers them itself before importing the TypeScript worker.
-  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})`
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())})`
     + `.then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(WORKER_FILE).href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
