@@ -9,10 +9,11 @@
  * session per `activityFraction` of its idle timeout, the token renewed once
  * per half token lifetime. docs/sessions.md states the bounds.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { DirgateError } from '../errors.js';
 import type { Entry } from '../directory/model.js';
+import { buildIdentity } from '../ibe/identity.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { OpenTokenCodec } from './opentoken.js';
 import type { ProfileEntries } from './profile-entries.js';
@@ -170,10 +171,9 @@ export function effectiveExpiry(s: Pick<SessionData, 'lastActivity' | 'idleTimeo
   return Math.min(s.expiresAt, s.lastActivity + s.idleTimeout * 1000);
 }
 
-/** The IBE identity of a session: bound to its id, secret, application and end. */
+/** The IBE identity of a session (src/ibe/identity.ts): its application, id, secret and end. */
 export function sessionIbeIdentity(session: Pick<SessionData, 'id' | 'secret' | 'app' | 'expiresAt'>): string {
-  const binding = createHmac('sha256', Buffer.from(session.secret, 'base64url')).update('dirgate-ibe-identity-v1').digest().subarray(0, 16).toString('base64url');
-  return `urn:dirgate:session:${session.id}:${session.app}:${binding}:${Math.floor(session.expiresAt / 1000)}`;
+  return buildIdentity({ app: session.app, sessionId: session.id, secret: session.secret, expiresAt: Math.floor(session.expiresAt / 1000) });
 }
 
 interface Cached { record: StoredRecord<SessionData>; loadedAt: number }
