@@ -1,0 +1,439 @@
+/**
+ * Searches over the views: find what the base names (a synthetic entry, a
+ * branch, or one virtual entry), plan each branch (planner.ts), stream the
+ * driving source in batches, join each batch (join.ts), apply the whole filter
+ * to the joined entries, and project. Nothing holds more than a batch of
+ * entries, except the search cache's copy of a small, complete result.
+ *
+ * Results end with: success; sizeLimitExceeded or timeLimitExceeded (what was
+ * found so far is returned); or, when a contributing source could not answer,
+ * unavailable (52) or adminLimitExceeded (11) per the branch's `partialResults`,
+ * with a message that names the source but no host. A primary source that
+ * cannot answer fails the search with ERR_COULD_NOT_CONNECT.
+ */
+import { DirgateError, LDAP_RESULT } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { Entry, Filter, OperationContext, OperationResult, SearchEvent, SearchRequest, Value } from '../model.js';
+import type { DirectoryCache } from '../cache/directory-cache.js';
+import { type CompiledBranch, type CompiledView, type SourcePart, ownerOf, sourceRdnAttribute } from './branch.js';
+import type { DnRewriter } from './dn-rewrite.js';
+import { type Dn, formatDn, isStrictlyUnder, isUnder, normalizeDn, parseDn } from './dn.js';
+import { evaluateFilter, matches } from './filter-eval.js';
+import { filterAttributes, formatFilter } from './filter-text.js';
+import { type JoinedEntry, type Link, joinBatch, linkFor, toPrimaryItems } from './join.js';
+import { planSearch, toSourceFilter } from './planner.js';
+import { operationalWanted, project, type Selection, selection } from './project.js';
+import { collectEntries, isUnavailable, streamEntries } from './source-io.js';
+import type { SyntheticEntry } from './synthetic.js';
+import type { UnresolvedList } from './unresolved.js';
+
+export interface ViewEngine {
+  views: CompiledView[];
+  synthetic: SyntheticEntry[];
+  cache: DirectoryCache;
+  unresolved: UnresolvedList;
+  rewriter: DnRewriter;
+  log: Logger;
+  /** Primary entries joined per round trip to each contributor. */
+  batchSize: number;
+}
+
+/** Per-search state: limits, which parts went quiet, what was emitted. */
+export interface SearchState {
+  signal: AbortSignal;
+  deadline: number;
+  unavailable: Map<string, SourcePart>;
+  partialBranch?: CompiledBranch;
+  /** Normalised virtual DNs emitted (to drop duplicates, never whole entries). */
+  emitted: Set<string>;
+  scans: Map<string, Promise<Entry[]>>;
+}
+
+class StopSearch extends Error {
+  constructor(readonly result: OperationResult) { super('stop'); }
+}
+
+const SUPPORTED_CRITICAL: Set<string> = new Set();
+
+export function refuseCriticalControls(controls: { type: string; criticality: boolean }[]): void {
+  for (const c of controls) {
+    if (c.criticality && !SUPPORTED_CRITICAL.has(c.type)) {
+      throw new DirgateError('ERR_UNAVAILABLE_CRITICAL_EXTENSION', `control ${c.type} is not supported`);
+    }
+  }
+}
+
+/** What a base DN names in the views. */
+export type BaseTarget =
+  | { kind: 'synthetic'; synthetic: SyntheticEntry }
+  | { kind: 'entry'; branch: CompiledBranch; value: string; dn: Dn };
+
+export function locateBase(engine: ViewEngine, base: Dn): BaseTarget {
+  const key = normalizeDn(base);
+  const synthetic = engine.synthetic.find((s) => s.key === key);
+  if (synthetic) return { kind: 'synthetic', synthetic };
+  for (const v of engine.views) {
+    for (const b of v.branches) {
+      if (!isStrictlyUnder(base, b.dnParsed)) continue;
+      const leaf = base[0]!;
+      if (base.length !== b.dnParsed.length + 1 || leaf.length !== 1 || leaf[0]!.type.toLowerCase() !== b.rdnAttribute.toLowerCase()) {
+        throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${formatDn(base)}`, { matchedDN: b.dn });
+      }
+      return { kind: 'entry', branch: b, value: leaf[0]!.value, dn: base };
+    }
+  }
+  let matched: string | undefined;
+  for (const s of engine.synthetic) if (isUnder(base, s.parsed)) matched = s.entry.dn;
+  throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${formatDn(base)}`, matched ? { matchedDN: matched } : {});
+}
+
+/** Which parts to join and which source attributes to ask each for. */
+export interface FetchPlan {
+  /** Full user entries (eligible for the entry cache). */
+  full: boolean;
+  primaryAttributes: string[];
+  links: Link[];
+  partAttributes: Map<string, string[]>;
+}
+
+export function fetchPlan(branch: CompiledBranch, sel: Selection, filter: Filter | undefined, usable: (p: SourcePart) => boolean): FetchPlan {
+  const op = operationalWanted(sel);
+  const needed = new Set<string>([...sel.names, ...(filter ? filterAttributes(filter) : [])]);
+  needed.add(branch.rdnAttribute.toLowerCase());
+  const corr = branch.correlation?.attributes ?? [];
+  const primaryAttributes = new Set<string>();
+  if (sel.allUser) primaryAttributes.add('*');
+  else {
+    primaryAttributes.add('objectClass');
+    for (const n of needed) if (ownerOf(branch, n) === branch.primary) primaryAttributes.add(branch.primary.mapping.toSource(n));
+  }
+  primaryAttributes.add(sourceRdnAttribute(branch));
+  for (const c of corr) primaryAttributes.add(branch.primary.mapping.toSource(c));
+  for (const o of op) primaryAttributes.add(o);
+  const links: Link[] = [];
+  const partAttributes = new Map<string, string[]>();
+  for (const part of branch.contributors) {
+    if (!usable(part)) continue;
+    const owned = [...part.owns];
+    if (!sel.allUser && !owned.some((a) => needed.has(a))) continue;
+    const link = linkFor(branch, part);
+    if (!link) continue;
+    links.push(link);
+    const attrs = new Set<string>(link.keyAttributes);
+    for (const a of owned) if (sel.allUser || needed.has(a)) attrs.add(part.mapping.toSource(a));
+    partAttributes.set(part.id, [...attrs]);
+  }
+  return { full: sel.allUser && op.length === 0, primaryAttributes: [...primaryAttributes], links, partAttributes };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function checkTime(state: SearchState): void {
+  if (Date.now() >= state.deadline) {
+    throw new StopSearch({ resultCode: LDAP_RESULT.timeLimitExceeded, diagnosticMessage: 'time limit exceeded' });
+  }
+}
+
+function primaryDown(branch: CompiledBranch, err: unknown): DirgateError {
+  return new DirgateError('ERR_COULD_NOT_CONNECT', `the primary source ${branch.primary.sourceName} of ${branch.dn} could not be reached`, { cause: err, reason: 'source-unavailable' });
+}
+
+/** Joins primary source entries and yields the joined entries (not yet filtered). */
+async function* joinPrimaries(engine: ViewEngine, branch: CompiledBranch, fp: FetchPlan, state: SearchState, entries: Entry[]): AsyncGenerator<JoinedEntry> {
+  const items = toPrimaryItems(branch, engine.rewriter, entries).filter((item) => {
+    const key = normalizeDn(item.dn);
+    if (!state.emitted.has(key)) return true;
+    engine.unresolved.add({
+      reason: 'rdn-duplicate', view: branch.viewSuffix, branch: branch.name, source: branch.primary.sourceName,
+      sourceDn: item.source.dn, virtualDn: item.dn,
+    });
+    return false;
+  });
+  if (items.length === 0) return;
+  const links = fp.links.filter((l) => !state.unavailable.has(l.part.id));
+  const joined = await joinBatch(items, {
+    branch,
+    links,
+    rewriter: engine.rewriter,
+    unresolved: engine.unresolved,
+    isUnavailableError: isUnavailable,
+    onUnavailable: (part, err) => {
+      if (!state.unavailable.has(part.id)) {
+        engine.log.warn('contributing source did not answer; results are partial', { branch: branch.name, source: part.sourceName, code: (err as { code?: string }).code });
+      }
+      state.unavailable.set(part.id, part);
+      state.partialBranch ??= branch;
+    },
+    fetch: async (link, tuples) => {
+      const attributes = fp.partAttributes.get(link.part.id) ?? link.keyAttributes;
+      if (!link.pushable) {
+        let scan = state.scans.get(link.part.id);
+        if (!scan) {
+          scan = collectEntries(link.part.source, { baseDN: link.part.baseDn, scope: link.scope, filter: link.part.filter, attributes }, { signal: state.signal });
+          state.scans.set(link.part.id, scan);
+        }
+        return scan;
+      }
+      const out: Entry[] = [];
+      for (const c of chunk(tuples, engine.batchSize)) {
+        out.push(...await collectEntries(link.part.source, { baseDN: link.part.baseDn, scope: link.scope, filter: link.lookup(c), attributes }, { signal: state.signal }));
+      }
+      return out;
+    },
+  });
+  if (links.length < fp.links.length) for (const j of joined) j.complete = false;
+  for (const j of joined) {
+    state.emitted.add(normalizeDn(j.entry.dn));
+    yield j;
+  }
+}
+
+async function* primaryDriven(engine: ViewEngine, branch: CompiledBranch, filter: Filter | undefined, fp: FetchPlan, state: SearchState): AsyncGenerator<JoinedEntry> {
+  let batch: Entry[] = [];
+  const stream = streamEntries(branch.primary.source, {
+    baseDN: branch.primary.baseDn, scope: 'sub', filter, attributes: fp.primaryAttributes,
+  }, { signal: state.signal });
+  try {
+    for await (const e of stream) {
+      batch.push(e);
+      if (batch.length >= engine.batchSize) {
+        yield* joinPrimaries(engine, branch, fp, state, batch);
+        batch = [];
+        checkTime(state);
+      }
+    }
+  } catch (err) {
+    if (err instanceof StopSearch) throw err;
+    if (state.signal.aborted) checkTime(state);
+    if (isUnavailable(err)) throw primaryDown(branch, err);
+    // The primary base not existing means an empty branch, not a failure.
+    if (err instanceof DirgateError && err.code === 'ERR_NO_SUCH_OBJECT') return;
+    throw err;
+  }
+  yield* joinPrimaries(engine, branch, fp, state, batch);
+}
+
+async function* contributorDriven(
+  engine: ViewEngine, branch: CompiledBranch, driver: Link, driverFilter: Filter | undefined,
+  primaryExtra: Filter | undefined, fp: FetchPlan, state: SearchState,
+): AsyncGenerator<JoinedEntry> {
+  const seenKeys = new Set<string>();
+  let tuples: Value[][] = [];
+  const flush = async function* (): AsyncGenerator<JoinedEntry> {
+    if (tuples.length === 0) return;
+    const lookup = driver.primaryLookup(tuples);
+    tuples = [];
+    const filters = [branch.primary.filter, primaryExtra, lookup].filter((f): f is Filter => f !== undefined);
+    let primaries: Entry[];
+    try {
+      primaries = await collectEntries(branch.primary.source, {
+        baseDN: branch.primary.baseDn, scope: 'sub', filter: filters.length === 1 ? filters[0] : { type: 'and', filters }, attributes: fp.primaryAttributes,
+      }, { signal: state.signal });
+    } catch (err) {
+      if (state.signal.aborted) checkTime(state);
+      if (isUnavailable(err)) throw primaryDown(branch, err);
+      throw err;
+    }
+    yield* joinPrimaries(engine, branch, fp, state, primaries);
+    checkTime(state);
+  };
+  for await (const e of streamEntries(driver.part.source, {
+    baseDN: driver.part.baseDn, scope: driver.scope, filter: driverFilter, attributes: driver.keyAttributes,
+  }, { signal: state.signal })) {
+    for (const t of driver.partTuples(e)) {
+      const k = driver.keyOf(t);
+      if (seenKeys.has(k)) continue;
+      seenKeys.add(k);
+      tuples.push(t);
+    }
+    if (tuples.length >= engine.batchSize) yield* flush();
+  }
+  yield* flush();
+}
+
+/** Joined entries of a branch that match the filter (unprojected). */
+export async function* branchEntries(engine: ViewEngine, branch: CompiledBranch, filter: Filter, sel: Selection, state: SearchState): AsyncGenerator<JoinedEntry> {
+  const plan = planSearch(branch, filter);
+  const usable = (p: SourcePart) => !state.unavailable.has(p.id);
+  const fp = fetchPlan(branch, sel, filter, usable);
+  engine.log.debug('search plan', { plan: plan.describe });
+  const primaryFilter = plan.sourceFilters.get('primary');
+  const emit = function* (j: JoinedEntry): Generator<JoinedEntry> {
+    if (matches(filter, j.entry)) yield j;
+  };
+  const driverLink = plan.driver === branch.primary ? undefined : fp.links.find((l) => l.part === plan.driver);
+  const driverRelaxed = plan.relaxed.get(plan.driver.id);
+  // A contributor may drive only if an identity without its attributes could never match (else such identities would be missed).
+  const canDrive = driverLink !== undefined && driverRelaxed !== undefined
+    && evaluateFilter(driverRelaxed, { dn: '', attributes: [] }) !== true;
+  if (driverLink && canDrive) {
+    const primaryRelaxed = plan.relaxed.get('primary');
+    try {
+      for await (const j of contributorDriven(engine, branch, driverLink, plan.sourceFilters.get(plan.driver.id),
+        primaryRelaxed ? toSourceFilter(branch.primary, primaryRelaxed) : undefined, fp, state)) yield* emit(j);
+      return;
+    } catch (err) {
+      if (err instanceof StopSearch || !isUnavailable(err) || (err instanceof DirgateError && err.reason === 'source-unavailable')) throw err;
+      // The driving contributor is down: answer from the primary, partially.
+      engine.log.warn('driving source did not answer; falling back to the primary', { branch: branch.name, source: plan.driver.sourceName });
+      state.unavailable.set(plan.driver.id, plan.driver);
+      state.partialBranch ??= branch;
+      const fallback = fetchPlan(branch, sel, filter, usable);
+      for await (const j of primaryDriven(engine, branch, primaryFilter, fallback, state)) yield* emit(j);
+      return;
+    }
+  }
+  for await (const j of primaryDriven(engine, branch, primaryFilter, fp, state)) yield* emit(j);
+}
+
+/** One virtual entry by its naming value, joined (unfiltered), or undefined when it does not exist. */
+export async function lookupEntry(engine: ViewEngine, branch: CompiledBranch, value: string, sel: Selection, state: SearchState): Promise<JoinedEntry | undefined> {
+  const fp = fetchPlan(branch, sel, undefined, (p) => !state.unavailable.has(p.id));
+  const eq: Filter = { type: 'equality', attribute: sourceRdnAttribute(branch), value };
+  const filter: Filter = branch.primary.filter ? { type: 'and', filters: [branch.primary.filter, eq] } : eq;
+  let found: Entry[];
+  try {
+    found = await collectEntries(branch.primary.source, {
+      baseDN: branch.primary.baseDn, scope: 'sub', filter, attributes: fp.primaryAttributes, sizeLimit: 2,
+    }, { signal: state.signal });
+  } catch (err) {
+    if (err instanceof DirgateError && err.code === 'ERR_SIZE_LIMIT_EXCEEDED') found = [{ dn: '', attributes: [] }, { dn: '', attributes: [] }];
+    else if (isUnavailable(err)) throw primaryDown(branch, err);
+    else throw err;
+  }
+  if (found.length > 1) {
+    const dn = formatDn([[{ type: branch.rdnAttribute, value }], ...branch.dnParsed]);
+    engine.unresolved.add({
+      reason: 'rdn-duplicate', view: branch.viewSuffix, branch: branch.name, source: branch.primary.sourceName,
+      sourceDn: found.map((f) => f.dn).filter(Boolean).join(' | ') || dn, virtualDn: dn,
+    });
+    throw new DirgateError('ERR_NO_SUCH_OBJECT', `${dn} is ambiguous: several source entries carry that name (see the unresolved list)`, { reason: 'rdn-duplicate', matchedDN: branch.dn });
+  }
+  if (found.length === 0) return undefined;
+  for await (const j of joinPrimaries(engine, branch, fp, state, found)) return j;
+  return undefined;
+}
+
+export function newSearchState(signal: AbortSignal, deadline = Number.POSITIVE_INFINITY): SearchState {
+  return { signal, deadline, unavailable: new Map(), emitted: new Set(), scans: new Map() };
+}
+
+function minNonZero(...values: number[]): number {
+  const nz = values.filter((v) => v > 0);
+  return nz.length ? Math.min(...nz) : 0;
+}
+
+function inScope(entry: Dn, base: Dn, scope: SearchRequest['scope']): boolean {
+  if (scope === 'base') return entry.length === base.length && isUnder(entry, base);
+  if (scope === 'one') return entry.length === base.length + 1 && isUnder(entry, base);
+  return isUnder(entry, base);
+}
+
+function searchCacheKey(req: SearchRequest, baseKey: string): string {
+  return JSON.stringify([
+    baseKey, req.scope, formatFilter(req.filter), [...req.attributes].map((a) => a.toLowerCase()).sort(), req.typesOnly, req.sizeLimit,
+  ]);
+}
+
+/** Caches a full, complete joined entry for base lookups, binds and writes. */
+export function rememberEntry(engine: ViewEngine, j: JoinedEntry): void {
+  engine.cache.setEntry('', normalizeDn(j.entry.dn), {
+    entry: j.entry, branchId: j.branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceKeys, keys: j.keys,
+  });
+}
+
+/** The Directory.search of the views. */
+export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: OperationContext): AsyncGenerator<SearchEvent> {
+  refuseCriticalControls(req.controls);
+  const base = parseDn(req.baseDN);
+  const target = locateBase(engine, base);
+  const baseKey = normalizeDn(base);
+  const sel = selection(req.attributes);
+  const cacheKey = searchCacheKey(req, baseKey);
+  const cached = engine.cache.getSearch(cacheKey);
+  if (cached) {
+    for (const e of cached.entries) yield { kind: 'entry', entry: e };
+    yield { kind: 'done', result: cached.result };
+    return;
+  }
+
+  const branches: CompiledBranch[] = [];
+  if (target.kind === 'entry') branches.push(target.branch);
+  else {
+    for (const v of engine.views) for (const b of v.branches) {
+      if (req.scope === 'sub' ? isUnder(b.dnParsed, base) : req.scope === 'one' && normalizeDn(b.dnParsed) === baseKey) branches.push(b);
+    }
+  }
+  const sizeLimit = minNonZero(req.sizeLimit, ...branches.map((b) => b.limits.sizeLimit));
+  const timeLimit = minNonZero(req.timeLimit, ...branches.map((b) => b.limits.timeLimitSeconds));
+  const timer = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer.signal]) : timer.signal;
+  const state = newSearchState(signal, timeLimit ? Date.now() + timeLimit * 1000 : Number.POSITIVE_INFINITY);
+  const timeout = timeLimit ? setTimeout(() => timer.abort(), timeLimit * 1000) : undefined;
+  timeout?.unref();
+
+  const collected: Entry[] | undefined = engine.cache.enabled ? [] : undefined;
+  let count = 0;
+  const out = (entry: Entry): SearchEvent => {
+    const projected = project(entry, sel, req.typesOnly);
+    if (collected && collected.length <= engine.cache.maxResultEntries) collected.push(projected);
+    return { kind: 'entry', entry: projected };
+  };
+  const admit = (): void => {
+    if (sizeLimit && count >= sizeLimit) {
+      throw new StopSearch({ resultCode: LDAP_RESULT.sizeLimitExceeded, diagnosticMessage: `size limit of ${sizeLimit} exceeded` });
+    }
+    count += 1;
+  };
+
+  let result: OperationResult = { resultCode: LDAP_RESULT.success };
+  try {
+    if (target.kind === 'synthetic') {
+      for (const s of engine.synthetic) {
+        if (inScope(s.parsed, base, req.scope) && matches(req.filter, s.entry)) { admit(); yield out(s.entry); }
+      }
+      for (const b of branches) {
+        for await (const j of branchEntries(engine, b, req.filter, sel, state)) {
+          admit();
+          if (j.complete && sel.allUser && operationalWanted(sel).length === 0) rememberEntry(engine, j);
+          yield out(j.entry);
+          checkTime(state);
+        }
+      }
+    } else {
+      const { branch, value } = target;
+      const full = selection(['*', ...operationalWanted(sel)]);
+      let entry: Entry | undefined;
+      const hit = operationalWanted(sel).length === 0 ? engine.cache.getEntry('', baseKey) : undefined;
+      if (hit) entry = hit.entry;
+      else {
+        const j = await lookupEntry(engine, branch, value, full, state);
+        if (j && j.complete && operationalWanted(sel).length === 0) rememberEntry(engine, j);
+        entry = j?.entry;
+      }
+      if (!entry) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${req.baseDN}`, { matchedDN: branch.dn });
+      if (req.scope !== 'one' && matches(req.filter, entry)) { admit(); yield out(entry); }
+    }
+  } catch (err) {
+    if (!(err instanceof StopSearch)) {
+      if (state.signal.aborted && Date.now() >= state.deadline) {
+        result = { resultCode: LDAP_RESULT.timeLimitExceeded, diagnosticMessage: 'time limit exceeded' };
+      } else throw err;
+    } else result = err.result;
+  } finally {
+    if (timeout) clearTimeout(timeout);
+  }
+  if (result.resultCode === LDAP_RESULT.success && state.unavailable.size > 0) {
+    const names = [...new Set([...state.unavailable.values()].map((p) => p.sourceName))].join(', ');
+    const code = state.partialBranch?.partialResults === 'adminLimitExceeded' ? LDAP_RESULT.adminLimitExceeded : LDAP_RESULT.unavailable;
+    result = { resultCode: code, diagnosticMessage: `source ${names} did not answer; the results are partial` };
+  }
+  if (collected && result.resultCode === LDAP_RESULT.success && state.unavailable.size === 0 && collected.length <= engine.cache.maxResultEntries) {
+    engine.cache.setSearch(cacheKey, { entries: collected, result, baseKey, branchIds: branches.map((b) => b.id) });
+  }
+  yield { kind: 'done', result };
+}
