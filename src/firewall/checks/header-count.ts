@@ -1,0 +1,11 @@
+/**
+ * Refuses a request with more header lines than the cap. Node's own
+ * maxHeadersCount would silently drop the extra lines instead; the server keeps
+ * one more than the cap so that going over is visible here.
+ */
+import type { Check } from '../context.js';
+import { refuse } from '../refusal.js';
+
+export const headerCount: Check = (ctx, fw) => {
+  if (ctx.req.rawHeaders.length / 2 > fw.settings.limits.maxHeaderCount) refuse('too-many-headers');
+};

@@ -1,0 +1,14 @@
+/**
+ * Refuses a batch holding an operation outside the application's
+ * access.operations. An encrypted body hides its operations from the firewall:
+ * the gateway applies the same rule after decrypting (docs/firewall.md).
+ */
+import type { Check } from '../context.js';
+import { refuse } from '../refusal.js';
+
+export const operationsAllowed: Check = (ctx) => {
+  const allowed = ctx.app!.operations;
+  ctx.operations.forEach((operation, i) => {
+    if (!allowed.has(operation)) refuse('op-not-allowed', { operation, dn: ctx.xml?.operations[i]?.dn });
+  });
+};
