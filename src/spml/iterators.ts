@@ -18,13 +18,20 @@ interface IteratorState {
 export interface IteratorStoreOptions {
   maxIterators: number;
   ttlMs: number;
+  /** Clock in milliseconds (tests). */
+  now?: () => number;
 }
 
 export class IteratorStore {
   private readonly cache: LRUCache<string, IteratorState>;
 
   constructor(options: IteratorStoreOptions) {
-    this.cache = new LRUCache<string, IteratorState>({ max: options.maxIterators, ttl: options.ttlMs, updateAgeOnGet: true });
+    this.cache = new LRUCache<string, IteratorState>({
+      max: options.maxIterators,
+      ttl: options.ttlMs,
+      updateAgeOnGet: true,
+      ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
+    });
   }
 
   /** Keeps `remaining` and returns the iterator ID (an xsd:ID). */

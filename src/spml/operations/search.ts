@@ -75,9 +75,10 @@ async function searchTarget(req: Req<'search'>, env: ExecEnv, plan: SearchPlan, 
     : q?.attributes ? [...q.attributes, ...ids] : ['*', ...ids];
   const scope = SCOPE[q?.scope ?? 'subTree'];
   const rootKey = normalizeDn(target.dn);
+  // budget + 2: one more than allowed tells "too many"; the branch entry itself may take one.
   const psos: Pso[] = [];
   for await (const ev of env.directory.search({
-    baseDN, scope, derefAliases: 'never', sizeLimit: budget + 1, timeLimit: 0, typesOnly: false, filter, attributes, controls: [],
+    baseDN, scope, derefAliases: 'never', sizeLimit: budget + 2, timeLimit: 0, typesOnly: false, filter, attributes, controls: [],
   }, env.ctx)) {
     if (ev.kind === 'entry') {
       // The target's branch entry is where PSOs live, not a PSO itself.
