@@ -52,6 +52,14 @@ export interface FirewallConfig {
 }
 export interface KeyserverConfig { host: string; port: number; kek?: string; [key: string]: unknown }
 
+export interface AccessRule {
+  name?: string;
+  who: string;
+  subtrees: string[];
+  operations: Array<'read' | 'write' | 'sessions' | 'provision'>;
+  attributes?: string[];
+}
+
 export interface Config {
   /** Absolute path of the file this was loaded from (undefined for in-memory configurations). */
   configFile?: string;
@@ -71,5 +79,6 @@ export interface Config {
   jwtSigners: Array<Record<string, unknown>>;
   scripts: Record<string, unknown>;
   dsml: Record<string, unknown>;
+  access: { rules: AccessRule[] };
   spml: Record<string, unknown>;
 }
