@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -173,7 +174,8 @@ export function send(bench: Bench, options: SendOptions = {}): Promise<Reply> {
 /** A raw TLS connection to the firewall, for requests no well-behaved client would send. */
 export function connectRaw(bench: Bench, localAddress?: string): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port: bench.firewall.port, ca: bench.pki.ca.certPem, localAddress }, () => resolve(socket));
+    const tcp = net.connect({ host: '127.0.0.1', port: bench.firewall.port, localAddress });
+    const socket = tls.connect({ socket: tcp, host: '127.0.0.1', ca: bench.pki.ca.certPem }, () => resolve(socket));
     socket.once('error', reject);
   });
 }
