@@ -18,8 +18,8 @@ import { type Dn, dnKey, escapeDnValue, formatDn, parseDn } from './dn.js';
 import { EntryView } from './entry-view.js';
 import { evaluateFilter } from './filter-eval.js';
 import type { SuffixStore } from './journal.js';
-import { fromLdapjsFilter } from './ldapjs-filter.js';
 import { PagedResults } from './paging.js';
+import { RequestTap } from './request-tap.js';
 import { verifyAny } from './passwords.js';
 import { valueBytes, valuesEqual } from './values.js';
 
@@ -35,6 +35,7 @@ const MANAGE_DSA_IT_OID = '2.16.840.1.113730.3.4.2';
 const WHO_AM_I_OID = '1.3.6.1.4.1.4203.1.11.3';
 const SUPPORTED_CONTROLS = [PAGED_RESULTS_OID, MANAGE_DSA_IT_OID];
 const ALL_OPERATIONAL_ATTRIBUTES_FEATURE = '1.3.6.1.4.1.4203.1.5.1';
+const SEARCH_REQUEST = 0x63;
 
 // ---- the parts of ldapjs request objects this module reads ----
 interface LdapjsDn { length: number; rdnAt(i: number): { keys(): Iterable<string>; getValue(k: string): unknown } }
@@ -42,6 +43,7 @@ interface LdapjsAttribute { type: string; buffers: Buffer[] }
 interface LdapjsControl { type: string; criticality: boolean; value?: { size?: number; cookie?: Buffer } }
 interface LdapjsRequest {
   messageId: number;
+  protocolOp: number;
   connection: Socket;
   controls: LdapjsControl[];
   // bind
@@ -97,9 +99,14 @@ interface ConnectionState { principal: Principal; paged: PagedResults }
 export class EmbeddedLdapServer {
   readonly server: ReturnType<typeof ldapjs.createServer> & { server: import('node:net').Server };
   private readonly connections = new WeakMap<Socket, ConnectionState>();
+  private readonly tap = new RequestTap();
 
   constructor(private readonly suffixes: SuffixRuntime[], private readonly log: Logger) {
-    this.server = ldapjs.createServer({ log: quietLogger(log) }) as EmbeddedLdapServer['server'];
+    const connectionRouter = (socket: Socket) => {
+      (this.server as unknown as { newConnection(s: Socket): void }).newConnection(socket);
+      this.tap.install(socket);
+    };
+    this.server = ldapjs.createServer({ log: quietLogger(log), connectionRouter } as Parameters<typeof ldapjs.createServer>[0]) as EmbeddedLdapServer['server'];
     // Parser errors are answered by ldapjs itself; without a listener they would crash the process.
     this.server.on('error', (err: Error) => log.warn('embedded directory: protocol error from a client', { error: err.message }));
     const s = this.server as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -141,7 +148,7 @@ export class EmbeddedLdapServer {
         const e = toDirgateError(err);
         if (e.code === 'ERR_INTERNAL') this.log.error('embedded directory: operation failed', { error: e.message });
         const message = e.code === 'ERR_INTERNAL' ? 'internal error' : e.message;
-        if (req.baseObject !== undefined && req.filter !== undefined) {
+        if (req.protocolOp === SEARCH_REQUEST) {
           req.connection.write(searchResultDone(req.messageId, e.ldapCode, e.matchedDN ?? '', message));
           return;
         }
@@ -211,7 +218,10 @@ export class EmbeddedLdapServer {
     const baseText = dnText(req.baseObject);
     const base = parseDn(baseText);
     const scope = (['base', 'one', 'sub'] as const)[req.scope ?? 0] ?? 'base';
-    const filter = fromLdapjsFilter(req.filter as Parameters<typeof fromLdapjsFilter>[0]);
+    const tapped = this.tap.take(req.connection, req.messageId);
+    if (tapped?.filterError) throw tapped.filterError;
+    if (!tapped?.filter) throw new DirgateError('ERR_INTERNAL', 'the search filter was not read from the request', { reason: 'filter-missing' });
+    const { filter } = tapped;
     const attributes = (req.attributes ?? []) as string[];
     const typesOnly = req.typesOnly === true;
     const sizeLimit = req.sizeLimit ?? 0;
@@ -350,7 +360,9 @@ export class EmbeddedLdapServer {
     const dn = parseDn(text);
     const suffix = this.requireSuffix(dn, text);
     requireAdmin(principal, suffix.dit, 'add');
-    const attributes = (req.attributes as LdapjsAttribute[]).map(toModelAttribute);
+    // ldapjs lowercases the types of an add request: give them back the client's spelling.
+    const spelled = new Map((this.tap.take(req.connection, req.messageId)?.addTypes ?? []).map((t) => [t.toLowerCase(), t]));
+    const attributes = (req.attributes as LdapjsAttribute[]).map((a) => ({ ...toModelAttribute(a), type: spelled.get(a.type.toLowerCase()) ?? a.type }));
     const record = suffix.dit.planAdd({ dn: text, attributes }, actorOf(principal));
     suffix.store.commit(record);
     res.end(LDAP_RESULT.success);
@@ -404,7 +416,7 @@ export class EmbeddedLdapServer {
       throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such entry: ${text}`, { matchedDN: this.visibleMatched(suffix, principal, dn), reason: 'no-such-entry' });
     }
     const attribute = req.attribute ?? '';
-    const assertion = req.value ?? '';
+    const assertion = this.tap.take(req.connection, req.messageId)?.assertion ?? req.value ?? '';
     const view = new EntryView(suffix.dit, entry, isAdminOf(principal, suffix.dit));
     const values = view.values(attribute);
     if (values === null) throw new DirgateError('ERR_INSUFFICIENT_ACCESS', `${attribute} cannot be compared`, { reason: 'embedded-access-denied' });

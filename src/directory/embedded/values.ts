@@ -60,13 +60,19 @@ export function toStoredValue(key: string, raw: Value, forceBinary = false): Val
   return isUtf8(raw) ? raw.toString('utf8') : Buffer.from(raw);
 }
 
+/** A value of a text attribute that arrived as bytes (from the wire) is compared as the text it is. */
+function asText(key: string, value: Value): Value {
+  return Buffer.isBuffer(value) && !isBinaryType(key) && isUtf8(value) ? value.toString('utf8') : value;
+}
+
 export function valueBytes(value: Value): Buffer {
   return Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
 }
 
 /** What two values of `key` are compared by: equal keys are equal values. */
-export function matchKey(key: string, value: Value): string {
+export function matchKey(key: string, raw: Value): string {
   const k = key.toLowerCase();
+  const value = asText(k, raw);
   if (Buffer.isBuffer(value) || isBinaryType(k) || OCTET_TYPES.has(k)) return `b:${valueBytes(value).toString('base64')}`;
   if (isDnType(k)) {
     try {
@@ -88,7 +94,9 @@ const INTEGER = /^\s*-?\d+\s*$/;
  * Ordering for `>=` and `<=`: integers numerically, everything else by its
  * case-folded text (GeneralizedTime in one format orders correctly as text).
  */
-export function compareValues(key: string, a: Value, b: Value): number {
+export function compareValues(key: string, rawA: Value, rawB: Value): number {
+  const a = asText(key, rawA);
+  const b = asText(key, rawB);
   if (Buffer.isBuffer(a) || Buffer.isBuffer(b) || isBinaryType(key)) return Buffer.compare(valueBytes(a), valueBytes(b));
   if (INTEGER.test(a) && INTEGER.test(b)) {
     const x = BigInt(a.trim());
