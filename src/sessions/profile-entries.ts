@@ -12,6 +12,7 @@ import { DirgateError } from '../errors.js';
 import type { Attribute, Entry, Filter, Modification } from '../directory/model.js';
 import { LDAP_RESULT } from '../errors.js';
 import type { LdapSource } from '../directory/sources/types.js';
+import type { ProfileStore } from '../directory/profile/store.js';
 
 export interface ProfileEntries {
   /** The profile's base DN; every DN passed in is at or under it. */
@@ -171,6 +172,29 @@ export function memoryProfileEntries(baseDn: string): ProfileEntries & { size():
     async list(parentDn, filter) {
       const parent = normDn(parentDn);
       return [...entries.entries()].filter(([k, e]) => parentOf(k) === parent && matches(e, filter)).map(([, e]) => clone(e));
+    },
+  };
+}
+
+/**
+ * Over the virtual directory's ProfileStore (src/directory/profile/store.ts):
+ * reads and adds go straight to its source (an add must fail when the entry
+ * exists, which `put` does not), modifies and deletes through the store so the
+ * view's cache hears of them.
+ */
+export function profileStoreEntries(store: ProfileStore): ProfileEntries {
+  const direct = ldapProfileEntries(store.source, store.baseDn);
+  const relative = (dn: string): string => {
+    const suffix = `,${store.baseDn}`;
+    if (dn.toLowerCase() === store.baseDn.toLowerCase()) return '';
+    if (!dn.toLowerCase().endsWith(suffix.toLowerCase())) throw new DirgateError('ERR_INTERNAL', `${dn} is outside the profile`);
+    return dn.slice(0, dn.length - suffix.length);
+  };
+  return {
+    ...direct,
+    modify: (dn, changes) => store.modify(relative(dn), changes),
+    async delete(dn) {
+      if (!(await store.delete(relative(dn)))) throw new DirgateError('ERR_NO_SUCH_OBJECT', `${dn} does not exist`);
     },
   };
 }
