@@ -87,29 +87,26 @@ async function guard(env: ExecEnv, op: SpmlAuthorizedOperation, target: SpmlTarg
   if (!(await env.authorize(env.ctx.principal, target?.config, op))) throw denied(op, target);
 }
 
-async function locate(req: SpmlRequest, s: Step, env: ExecEnv): Promise<Located> {
+/** Fills `located` as it goes, so a refusal can still be audited with the target and DN. */
+async function locate(req: SpmlRequest, s: Step, env: ExecEnv, located: Located): Promise<void> {
   switch (s.locate) {
     case 'none':
       await guard(env, s.op, undefined);
-      return {};
-    case 'psoID': {
-      const found = await resolvePso((req as Req<'lookup'>).psoID, env.targets.list, env.directory, env.ctx);
-      await guard(env, s.op, found.target);
-      return { pso: found };
-    }
-    case 'placement': {
-      const found = await placeAdd(req as Req<'add'>, env);
-      await guard(env, s.op, found.target);
-      return { pso: found };
-    }
-    case 'query': {
-      const plans = await planSearch(req as Req<'search'>, env, async (t, explicit) => {
+      return;
+    case 'psoID':
+      located.pso = await resolvePso((req as Req<'lookup'>).psoID, env.targets.list, env.directory, env.ctx);
+      await guard(env, s.op, located.pso.target);
+      return;
+    case 'placement':
+      located.pso = await placeAdd(req as Req<'add'>, env);
+      await guard(env, s.op, located.pso.target);
+      return;
+    case 'query':
+      located.plans = await planSearch(req as Req<'search'>, env, async (t, explicit) => {
         if (explicit) return guard(env, s.op, t);
         if (!t.offers('search') || !(await env.authorize(env.ctx.principal, t.config, 'search'))) return 'skip';
         return undefined;
       });
-      return { plans };
-    }
   }
 }
 
@@ -159,11 +156,11 @@ export async function runOne(req: SpmlRequest, env: ExecEnv): Promise<SpmlRespon
     }), env.logger, req.element);
   }
   const s = PIPELINE[req.kind];
-  let located: Located = {};
+  const located: Located = {};
   let response: SpmlResponse;
   let error: unknown;
   try {
-    located = await locate(req, s, env);
+    await locate(req, s, env, located);
     response = await s.run(req, env, located);
   } catch (err) {
     error = err;

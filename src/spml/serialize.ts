@@ -104,7 +104,7 @@ function target(t: TargetDescription): string {
     capabilities.length ? el(`${S}:capabilities`, undefined, ...capabilities) : undefined);
 }
 
-function body(r: SpmlResponse): { open: string[]; own: string[]; attrs: Attrs } {
+function body(r: SpmlResponse, ids: Set<string>): { open: string[]; own: string[]; attrs: Attrs } {
   const P = PREFIX;
   switch (r.kind) {
     case 'listTargets': return { open: [], own: r.targets.map(target), attrs: {} };
@@ -117,8 +117,8 @@ function body(r: SpmlResponse): { open: string[]; own: string[]; attrs: Attrs } 
     case 'resetPassword': return { open: [], own: r.password !== undefined ? [textEl(`${P.password}:password`, undefined, r.password)] : [], attrs: {} };
     case 'validatePassword': return { open: [], own: [], attrs: { valid: r.valid } };
     case 'active': return { open: [], own: [], attrs: { active: r.active } };
-    case 'batch': return { open: r.responses.map((x) => renderResponse(x)), own: [], attrs: {} };
-    case 'status': return { open: r.results.map((x) => renderResponse(x)), own: [], attrs: { asyncRequestID: r.asyncRequestID } };
+    case 'batch': return { open: r.responses.map((x) => renderResponse(x, false, ids)), own: [], attrs: {} };
+    case 'status': return { open: r.results.map((x) => renderResponse(x, false, ids)), own: [], attrs: { asyncRequestID: r.asyncRequestID } };
     case 'cancel': return { open: [], own: [], attrs: { asyncRequestID: r.asyncRequestID } };
     default: return { open: [], own: [], attrs: {} };
   }
@@ -127,18 +127,22 @@ function body(r: SpmlResponse): { open: string[]; own: string[]; attrs: Attrs } 
 /**
  * One response element. With `declare`, the namespace declarations it needs go
  * on it (the outermost response); nested responses rely on their ancestors'.
+ * requestID is an xsd:ID, unique in a document: a repeat (a statusResponse
+ * echoing the ID of the job it reports on) is left out.
  */
-export function renderResponse(r: SpmlResponse, declare = false): string {
+export function renderResponse(r: SpmlResponse, declare = false, ids: Set<string> = new Set()): string {
   const [nsKey, local] = elementOf(r);
   const name = `${PREFIX[nsKey]}:${local}`;
-  const { open, own, attrs } = body(r);
+  const requestID = r.requestID !== undefined && !ids.has(r.requestID) ? r.requestID : undefined;
+  if (requestID !== undefined) ids.add(requestID);
+  const { open, own, attrs } = body(r, ids);
   let decl = '';
   if (declare) {
     const needed = new Set<NamespaceKey>();
     collectNamespaces(r, needed);
     for (const k of needed) decl += ` xmlns:${PREFIX[k]}="${escapeAttr(NS[k])}"`;
   }
-  const allAttrs: Attrs = { status: r.status, requestID: r.requestID, error: r.error ? wireErrorCode(r.error) : undefined, ...attrs };
+  const allAttrs: Attrs = { status: r.status, requestID, error: r.error ? wireErrorCode(r.error) : undefined, ...attrs };
   const rendered = el(name, allAttrs, ...open, ...r.errorMessages.map((m) => textEl(`${S}:errorMessage`, undefined, m)), ...own);
   return decl ? rendered.replace(/^<([^\s/>]+)/, `<$1${decl}`) : rendered;
 }

@@ -78,7 +78,7 @@ export function ldapDirectory(options: LdapDirectoryOptions): ClosableDirectory 
     async *search(req): AsyncIterable<SearchEvent> {
       const result = await run(() => client.search(req.baseDN, {
         scope: req.scope, filter: toLdapFilter(req.filter), attributes: req.attributes,
-        sizeLimit: req.sizeLimit, timeLimit: req.timeLimit, typesOnly: req.typesOnly, explicitBufferAttributes: BINARY,
+        sizeLimit: req.sizeLimit, timeLimit: req.timeLimit, returnAttributeValues: !req.typesOnly, explicitBufferAttributes: BINARY,
       }));
       for (const e of result.searchEntries) yield { kind: 'entry', entry: toEntry(e as Record<string, unknown> & { dn: string }) };
       // ldapts hides resultCode 4 when a sizeLimit was sent; a full page is the sign of it.
