@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -173,7 +173,6 @@ describe('the IBE key server over mutual TLS', () => {
 
 /** The internal CA as test-ca's issuer, from its PEM files. */
 async function caFromPem(certPem: string, keyPem: string) {
-  const { webcrypto } = await import('node:crypto');
   const x509 = await import('@peculiar/x509');
   const cert = new x509.X509Certificate(certPem);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
