@@ -129,7 +129,8 @@ export class SuffixStore {
 
   private load(): void {
     const { log, dit } = this.options;
-    fs.mkdirSync(path.dirname(this.snapshotFile), { recursive: true });
+    // The files hold password hashes and session data: only the owner reads them.
+    fs.mkdirSync(path.dirname(this.snapshotFile), { recursive: true, mode: 0o700 });
     const hasSnapshot = fs.existsSync(this.snapshotFile);
     const hasJournal = fs.existsSync(this.journalFile);
     if (hasSnapshot) this.readSnapshot();

@@ -225,6 +225,9 @@ describe('the embedded LDAP directory, over the wire', function () {
     assert.equal(new Set(all).size, 10);
     const unpaged = dns((await c.search('dc=corp,dc=example', { attributes: ['1.1'] })).searchEntries);
     assert.deepEqual([...all].sort(), unpaged);
+    const { stdout } = await run('ldapsearch', ['-x', '-H', d.url, '-D', CORP_ADMIN.dn, '-w', CORP_ADMIN.password, '-b', 'dc=corp,dc=example', '-E', 'pr=3/noprompt', '1.1']);
+    assert.equal(stdout.match(/^pagedresults: /gm)?.length, 4, "OpenLDAP's client pages the same way");
+    assert.match(stdout, /^# numEntries: 10$/m);
   });
 
   it('stops at the size limit with sizeLimitExceeded (4)', async () => {
