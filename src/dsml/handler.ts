@@ -127,7 +127,9 @@ function prepare(body: Buffer, meta: DsmlRequestMeta, deps: DsmlDeps): Prepared 
     } catch (thrown) {
       if (!(thrown instanceof DirgateError)) throw thrown;
       log?.info('dsml session refused', { reason: thrown.reason });
-      return faultForError(doc.soap, thrown);
+      // The session store's own messages say nothing of the inside, so they are shown as they are.
+      const busy = thrown.code === 'ERR_BUSY';
+      return soapFault(doc.soap, busy ? 'Server' : 'Client', thrown.message, busy ? 503 : 400);
     }
   }
   return { doc, config, ...(session ? { session } : {}) };

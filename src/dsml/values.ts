@@ -8,7 +8,7 @@
 import { DirgateError } from '../errors.js';
 import type { Value } from '../directory/model.js';
 import { XSD_NS, XSI_NS } from './constants.js';
-import type { XmlElement } from './xml/scanner.js';
+import { lookupNs, type XmlElement } from './xml/scanner.js';
 
 export type ValueType = 'string' | 'base64Binary' | 'anyURI';
 
@@ -33,7 +33,7 @@ export function xsiType(el: XmlElement): ValueType | undefined {
   const colon = qname.indexOf(':');
   const prefix = colon === -1 ? '' : qname.slice(0, colon);
   const local = colon === -1 ? qname : qname.slice(colon + 1);
-  const ns = el.scope[prefix];
+  const ns = lookupNs(el.scope, prefix);
   // Clients that compare the literal text (several do) write "xsd:"; accept it unbound as well.
   const inXsd = ns === XSD_NS || (ns === undefined && (prefix === 'xsd' || prefix === 'xs'));
   if (inXsd && (local === 'string' || local === 'base64Binary' || local === 'anyURI')) return local;

@@ -20,8 +20,18 @@ export interface XmlAttr {
   readonly value: string;
 }
 
-/** In-scope namespace bindings: prefix ('' for the default) to URI, through the prototype chain. */
-export type NsScope = Record<string, string>;
+/**
+ * In-scope namespace bindings as a flat list [prefix, uri, prefix, uri, ...],
+ * innermost last ('' is the default namespace). Declarations are rare, so a
+ * short list scanned from the end beats any map here.
+ */
+export type NsScope = readonly string[];
+
+/** The URI bound to `prefix` ('' for the default namespace), or undefined. */
+export function lookupNs(scope: NsScope, prefix: string): string | undefined {
+  for (let k = scope.length - 2; k >= 0; k -= 2) if (scope[k] === prefix) return scope[k + 1];
+  return undefined;
+}
 
 export interface XmlElement {
   readonly qname: string;
@@ -42,7 +52,7 @@ export interface ScanLimits {
   maxElements: number;
 }
 
-const ROOT_SCOPE: NsScope = Object.freeze(Object.assign(Object.create(null) as NsScope, { xml: XML_NS }));
+const ROOT_SCOPE: NsScope = Object.freeze(['xml', XML_NS]);
 
 // Characters XML 1.0 does not allow anywhere in a document (CR is normalised away before this runs).
 const ILLEGAL_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
@@ -68,6 +78,36 @@ const NAME = /^[A-Za-z_:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u03
 
 function checkName(name: string, what: string): void {
   if (!NAME.test(name)) throw malformed(`invalid ${what} name`);
+}
+
+// ASCII name characters: 1 = may start a name, 2 = may continue one.
+const NAME_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_:]/.test(ch)) NAME_ASCII[c] = 3;
+  else if (/[-.0-9]/.test(ch)) NAME_ASCII[c] = 2;
+}
+
+/** End of the name starting at `from`; names with non-ASCII characters are checked by the full rule. */
+function scanName(s: string, from: number, what: string): number {
+  const first = s.charCodeAt(from);
+  let j = from;
+  let ascii = true;
+  if (first < 128) {
+    if (!(NAME_ASCII[first]! & 1)) throw malformed(`invalid ${what} name`);
+  } else ascii = false;
+  j++;
+  for (;;) {
+    const c = s.charCodeAt(j);
+    if (c < 128) {
+      if (!(NAME_ASCII[c]! & 2)) break; // NaN (end of text) lands here too
+    } else if (c === c) {
+      ascii = false;
+    } else break;
+    j++;
+  }
+  if (!ascii) checkName(s.slice(from, j), what);
+  return j;
 }
 
 /** Decodes the five predefined entities and character references; anything else is refused. */
@@ -205,15 +245,10 @@ export function parseXml(source: string, limits: ScanLimits): XmlElement {
 
     // Start tag.
     if (root && !top) throw malformed('more than one document element');
-    let j = lt + 1;
-    while (j < len) {
-      const ch = s.charCodeAt(j);
-      if (ch === 62 || ch === 47 || isWs(ch)) break;
-      j++;
-    }
+    let j = scanName(s, lt + 1, 'element');
     const qname = s.slice(lt + 1, j);
-    checkName(qname, 'element');
-    const rawAttrs: Array<[string, string]> = [];
+    const names: string[] = [];
+    const values: string[] = [];
     let selfClosing = false;
     for (;;) {
       const before = j;
@@ -227,15 +262,10 @@ export function parseXml(source: string, limits: ScanLimits): XmlElement {
         selfClosing = true;
         break;
       }
-      if (j === before) throw malformed('attributes must be separated by white space');
+      if (j === before) throw malformed('malformed start tag');
       const nameStart = j;
-      while (j < len) {
-        const a = s.charCodeAt(j);
-        if (a === 61 /* = */ || isWs(a) || a === 62 || a === 47) break;
-        j++;
-      }
+      j = scanName(s, j, 'attribute');
       const aname = s.slice(nameStart, j);
-      checkName(aname, 'attribute');
       while (j < len && isWs(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== 61) throw malformed("expected '=' after an attribute name");
       j++;
@@ -244,8 +274,9 @@ export function parseXml(source: string, limits: ScanLimits): XmlElement {
       if (quote !== 34 && quote !== 39) throw malformed('attribute values must be quoted');
       const close = s.indexOf(quote === 34 ? '"' : "'", j + 1);
       if (close === -1) throw malformed('unterminated attribute value');
-      for (const [seen] of rawAttrs) if (seen === aname) throw malformed('an attribute appears twice on one element');
-      rawAttrs.push([aname, attributeValue(s.slice(j + 1, close))]);
+      if (names.indexOf(aname) !== -1) throw malformed('an attribute appears twice on one element');
+      names.push(aname);
+      values.push(attributeValue(s.slice(j + 1, close)));
       j = close + 1;
     }
     i = j;
@@ -253,24 +284,28 @@ export function parseXml(source: string, limits: ScanLimits): XmlElement {
     // Namespace declarations first, then names resolved against them.
     const parentScope = top ? top.scope : ROOT_SCOPE;
     let scope = parentScope;
-    for (const [aname, value] of rawAttrs) {
-      if (aname === 'xmlns' || aname.startsWith('xmlns:')) {
+    for (let k = 0; k < names.length; k++) {
+      const aname = names[k]!;
+      const value = values[k]!;
+      if (aname.charCodeAt(0) === 120 /* x */ && (aname === 'xmlns' || aname.startsWith('xmlns:'))) {
         const prefix = aname.length === 5 ? '' : aname.slice(6);
         if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS)) throw malformed('reserved namespace prefix misused');
         if (prefix !== '' && value === '') throw malformed('a namespace prefix cannot be undeclared');
         if (prefix.indexOf(':') !== -1) throw malformed('malformed namespace declaration');
-        if (scope === parentScope) scope = Object.create(parentScope) as NsScope;
-        scope[prefix] = value;
+        if (scope === parentScope) scope = parentScope.slice();
+        (scope as string[]).push(prefix, value);
       }
     }
     const attrs: XmlAttr[] = [];
-    for (const [aname, value] of rawAttrs) {
-      if (aname === 'xmlns' || aname.startsWith('xmlns:')) continue;
+    for (let k = 0; k < names.length; k++) {
+      const aname = names[k]!;
+      const value = values[k]!;
+      if (aname.charCodeAt(0) === 120 /* x */ && (aname === 'xmlns' || aname.startsWith('xmlns:'))) continue;
       const colon = aname.indexOf(':');
       if (colon === -1) {
         attrs.push({ qname: aname, local: aname, ns: '', value });
       } else {
-        const ns = scope[aname.slice(0, colon)];
+        const ns = lookupNs(scope, aname.slice(0, colon));
         if (ns === undefined) throw malformed('an attribute uses an undeclared namespace prefix');
         const local = aname.slice(colon + 1);
         if (local === '' || local.indexOf(':') !== -1) throw malformed('malformed attribute name');
@@ -282,10 +317,10 @@ export function parseXml(source: string, limits: ScanLimits): XmlElement {
     let ns: string;
     let local: string;
     if (colon === -1) {
-      ns = scope[''] ?? '';
+      ns = lookupNs(scope, '') ?? '';
       local = qname;
     } else {
-      const bound = scope[qname.slice(0, colon)];
+      const bound = lookupNs(scope, qname.slice(0, colon));
       if (bound === undefined) throw malformed('an element uses an undeclared namespace prefix');
       ns = bound;
       local = qname.slice(colon + 1);

@@ -51,8 +51,8 @@ export function matches(f: Filter, e: Entry): boolean {
 export interface MemoryDirectoryOptions {
   /** Throw this for every operation (a source that is down, say). */
   failWith?: DirgateError;
-  /** Milliseconds each operation waits before running (to observe parallelism). */
-  delayMs?: number;
+  /** Milliseconds an operation waits before running (to observe parallelism), per operation and DN if a function. */
+  delayMs?: number | ((op: string, dn: string) => number);
 }
 
 export class MemoryDirectory implements Directory {
@@ -73,9 +73,10 @@ export class MemoryDirectory implements Directory {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
-      if (this.options.delayMs) {
+      const delay = typeof this.options.delayMs === 'function' ? this.options.delayMs(op, dn) : this.options.delayMs;
+      if (delay) {
         await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(resolve, this.options.delayMs);
+          const t = setTimeout(resolve, delay);
           ctx.signal?.addEventListener('abort', () => { clearTimeout(t); reject(new DirgateError('ERR_INTERNAL', 'aborted', { reason: 'aborted' })); }, { once: true });
         });
       }
