@@ -20,7 +20,7 @@ import { evaluateFilter } from './filter-eval.js';
 import type { SuffixStore } from './journal.js';
 import { PagedResults } from './paging.js';
 import { RequestTap } from './request-tap.js';
-import { verifyAny } from './passwords.js';
+import { hashPassword, verifyAny } from './passwords.js';
 import { valueBytes, valuesEqual } from './values.js';
 
 export interface SuffixRuntime extends SuffixPolicy {
@@ -36,6 +36,7 @@ const WHO_AM_I_OID = '1.3.6.1.4.1.4203.1.11.3';
 const SUPPORTED_CONTROLS = [PAGED_RESULTS_OID, MANAGE_DSA_IT_OID];
 const ALL_OPERATIONAL_ATTRIBUTES_FEATURE = '1.3.6.1.4.1.4203.1.5.1';
 const SEARCH_REQUEST = 0x63;
+const TIMING_DECOY = hashPassword('timing-decoy');
 
 // ---- the parts of ldapjs request objects this module reads ----
 interface LdapjsDn { length: number; rdnAt(i: number): { keys(): Iterable<string>; getValue(k: string): unknown } }
@@ -206,9 +207,12 @@ export class EmbeddedLdapServer {
       return;
     }
     const entry = suffix.dit.get(key);
-    const stored = entry?.attributes.get('userpassword')?.values ?? [];
-    if (!entry) throw fail('user-unknown');
-    if (!verifyAny(password, stored)) throw fail('password-mismatch');
+    if (!entry) {
+      // Spend the time of a real check, so an unknown name does not answer faster than a wrong password.
+      verifyAny(password, [TIMING_DECOY]);
+      throw fail('user-unknown');
+    }
+    if (!verifyAny(password, entry.attributes.get('userpassword')?.values ?? [])) throw fail('password-mismatch');
     st.principal = { kind: 'user', dn: formatDn(entry.dn), key, suffixKey: suffix.dit.suffixKey };
     res.end(LDAP_RESULT.success);
   }

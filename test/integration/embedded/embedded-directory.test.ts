@@ -173,6 +173,13 @@ describe('the embedded LDAP directory, over the wire', function () {
     const admin = await client(d, CORP_ADMIN);
     const { searchEntries } = await admin.search(ALICE, { scope: 'base', attributes: ['userPassword'] });
     assert.match(String(searchEntries[0]!.userPassword), /^\{SSHA512\}/);
+    await admin.bind('', '');
+    const asAnonymous = await admin.search(ALICE, { scope: 'base', attributes: ['userPassword'] });
+    assert.deepEqual([asAnonymous.searchEntries[0]!.userPassword ?? []].flat(), [], 'an anonymous bind ends the administrator session');
+    await admin.bind(CORP_ADMIN.dn, CORP_ADMIN.password);
+    assert.equal(await resultCode(admin.bind(ALICE, 'wrong')), 49);
+    const afterFailure = await admin.search(ALICE, { scope: 'base', attributes: ['userPassword'] });
+    assert.deepEqual([afterFailure.searchEntries[0]!.userPassword ?? []].flat(), [], 'a failed bind leaves the connection anonymous');
   });
 
   it('hides the administrator-only subtree from everyone else', async () => {
@@ -407,6 +414,18 @@ describe('the embedded LDAP directory, over the wire', function () {
     const c = await client(d);
     const { searchEntries } = await c.search('dc=corp,dc=example', { filter: new EqualityFilter({ attribute: 'jpegPhoto', value: photoFromLdif() }), attributes: ['1.1'] });
     assert.deepEqual(dns(searchEntries), [ALICE]);
+  });
+
+  it('refuses to start on seed LDIF it cannot load, naming the file', async () => {
+    const dir = tempDir();
+    const ldif = path.join(dir, 'broken.ldif');
+    fs.writeFileSync(ldif, 'dn: dc=corp,dc=example\nobjectClass: dcObject\ndc: corp\n\ndn: uid=x,ou=missing,dc=corp,dc=example\nobjectClass: person\nuid: x\n');
+    const config = demoConfig();
+    config.suffixes[0]!.ldif = ldif;
+    await assert.rejects(start(path.join(dir, 'data'), config), (err: Error & { code?: string }) =>
+      err.code === 'ERR_CONFIG_INVALID' && /broken\.ldif/.test(err.message) && /ou=missing,dc=corp,dc=example/.test(err.message));
+    config.suffixes[0]!.ldif = path.join(dir, 'absent.ldif');
+    await assert.rejects(start(path.join(dir, 'data2'), config), (err: Error) => /absent\.ldif/.test(err.message) && /ENOENT/.test(err.message));
   });
 
   it('fails to start with the port named when the port is taken', async () => {
