@@ -156,7 +156,3 @@ export function isWithin(key: string, ancestorKey: string): boolean {
   if (ancestorKey === '') return true;
   return key === ancestorKey || key.endsWith(`,${ancestorKey}`);
 }
-
-export function parentOf(dn: Dn): Dn {
-  return dn.slice(1);
-}
