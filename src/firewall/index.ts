@@ -85,8 +85,8 @@ export async function startFirewall(config: Config, options: FirewallOptions): P
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  // One over the cap, so that the header-count check sees a request that went over.
-  server.maxHeadersCount = limits.maxHeaderCount + 1;
+  // Node's own maxHeadersCount silently drops the lines over it (Host among them, which then earns a bare 400);
+  // it stays at Node's default, the byte cap bounds the head, and the header-count check refuses with a reason.
   server.on('clientError', createClientErrorHandler({ audit, headers, log, fw }));
   server.on('tlsClientError', (err: Error) => log.debug('firewall: TLS handshake failed', { error: err.message }));
 

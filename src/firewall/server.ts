@@ -17,6 +17,7 @@ import type { GatewayProxy } from './proxy.js';
 import { REASONS, type Reason, type RefusalReason } from './reasons.js';
 import { FirewallRefusal } from './refusal.js';
 import type { HeaderList } from './security-headers.js';
+import { ROUTES } from './routes.js';
 
 export interface HandlerDeps {
   fw: FirewallServices;
@@ -57,7 +58,9 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
 
   function answerContext(ctx: RequestContext): AnswerContext {
     const type = String(ctx.req.headers['content-type'] ?? '').toLowerCase();
-    return { route: ctx.route?.kind ?? 'plain', xml: ctx.xml, soap12: type.startsWith('application/soap+xml') };
+    // Refusals before the route check still answer in the form of the path the client asked for.
+    const route = ctx.route ?? ROUTES.get(ctx.path);
+    return { route: route?.kind ?? 'plain', xml: ctx.xml, soap12: type.startsWith('application/soap+xml') };
   }
 
   function record(ctx: RequestContext, decision: AuditEvent['decision'], reason: Reason, status: number, extra: Partial<AuditEvent> = {}): void {
@@ -108,7 +111,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     // A body still arriving is read to its end (within limits) before answering, except from a client already too slow.
     let complete = ctx.req.complete;
     if (!complete && reason !== 'slow-client') {
-      complete = await drain(ctx.req, limits.maxBodyBytes, limits.bodyTimeoutMs - (performance.now() - ctx.started));
+      complete = await drain(ctx.req, 2 * limits.maxBodyBytes, limits.bodyTimeoutMs - (performance.now() - ctx.started));
     }
     const answer = refusalAnswer(reason, answerContext(ctx));
     send(ctx, res, answer, extra, !complete || reason === 'slow-client');

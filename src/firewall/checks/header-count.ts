@@ -1,7 +1,6 @@
 /**
- * Refuses a request with more header lines than the cap. Node's own
- * maxHeadersCount would silently drop the extra lines instead; the server keeps
- * one more than the cap so that going over is visible here.
+ * Refuses a request with more header lines than the cap (Node's own
+ * maxHeadersCount would silently drop the extra lines instead).
  */
 import type { Check } from '../context.js';
 import { refuse } from '../refusal.js';

@@ -95,6 +95,8 @@ export function makeConfig(upstreamUrl: string, firewall: Record<string, unknown
   return buildConfig({
     sources: [{ name: 'corp', urls: ['ldap://127.0.0.1:1'], baseDn: 'dc=corp,dc=example' }],
     views: [{ suffix: 'o=example', branches: [{ name: 'people', dn: 'ou=people,o=example', rdnAttribute: 'uid', primary: { source: 'corp', baseDn: 'ou=people,dc=corp,dc=example' } }] }],
+    profile: { source: 'corp', baseDn: 'ou=dirgate,dc=corp,dc=example' },
+    opentoken: { password: 'test-opentoken-password' },
     gateway: { hopSecret: HOP_SECRET },
     firewall: { host: '127.0.0.1', port: 0, gatewayUrl: upstreamUrl, ...firewall },
     applications,
