@@ -9,6 +9,7 @@ import {
   GreaterThanEqualsFilter, LessThanEqualsFilter, NotFilter, OrFilter, PresenceFilter, SubstringFilter, type Filter as LdapFilter,
 } from 'ldapts';
 import type { Directory, Entry, Filter, OperationResult, SearchEvent, Value } from '../../../../src/directory/model.js';
+import type { LdapSource, SourceHealth } from '../../../../src/directory/sources/types.js';
 import { DirgateError, errorCodeForLdapResult } from '../../../../src/errors.js';
 
 function text(v: Value): string {
@@ -143,4 +144,30 @@ export async function readRaw(options: LdapDirectoryOptions, dn: string, attribu
   } finally {
     await c.unbind().catch(() => undefined);
   }
+}
+
+/**
+ * The same, as an LdapSource for the virtual directory (until the real LDAP
+ * connector lands): bound as a service account, binds for verifyPassword.
+ */
+export function ldapSource(name: string, baseDn: string, options: LdapDirectoryOptions): LdapSource & { close(): Promise<void> } {
+  const d = ldapDirectory(options);
+  const ctx = { requestId: 'source', principal: { service: true } };
+  const health = (): SourceHealth => ({ name, up: true, urls: [{ url: options.url, up: true }] });
+  return {
+    name, baseDn, readOnly: false,
+    search: (req) => d.search(req, ctx),
+    add: (req) => d.add(req, ctx),
+    modify: (req) => d.modify(req, ctx),
+    delete: (req) => d.delete(req, ctx),
+    modifyDN: (req) => d.modifyDN(req, ctx),
+    compare: (req) => d.compare(req, ctx),
+    extended: (req) => d.extended(req, ctx),
+    async verifyPassword(dn, password) {
+      await d.bind(dn, password, ctx);
+    },
+    probe: async () => health(),
+    health,
+    close: () => d.close(),
+  };
 }
