@@ -44,6 +44,14 @@ async function run(parts: Part[], options: { config?: string }): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+async function readSecret(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  const secret = text.replace(/\r?\n$/, '');
+  if (!secret) throw new Error('expected the secret on standard input');
+  return secret;
+}
+
 export function buildProgram(): Command {
   const program = new Command('dirgate')
     .description('Virtual-directory mobile gateway: DSMLv2/SPMLv2 behind an identity firewall, with sessions, SSO and IBE-encrypted payloads.')
@@ -72,15 +80,16 @@ DIRGATE_OPENTOKEN_PASSWORD, DIRGATE_SOURCE_<NAME>_PASSWORD, DIRGATE_EMBEDDED_ADM
       for (const w of findDemoSecrets(config)) process.stdout.write(`warning: ${w.key} has the demo value; ${w.howToChange}\n`);
       process.stdout.write('configuration is valid\n');
     });
-  program.command('hash-password').description('print an {SSHA512} userPassword value for LDIF files')
-    .argument('<password>').action(async (password: string) => {
+  // Secrets come on standard input, never on the command line (where `ps` and shell history see them).
+  program.command('hash-password').description('read a password on stdin and print its {SSHA512} userPassword value for LDIF files')
+    .action(async () => {
       const { hashPassword } = await import('./directory/embedded/passwords.js');
-      process.stdout.write(`${hashPassword(password)}\n`);
+      process.stdout.write(`${hashPassword(await readSecret())}\n`);
     });
-  program.command('hash-secret').description('print an argon2id hash of an application secret (applications[].secretHash)')
-    .argument('<secret>').action(async (secret: string) => {
+  program.command('hash-secret').description('read an application secret on stdin and print its argon2id hash (applications[].secretHash)')
+    .action(async () => {
       const argon2 = await import('argon2');
-      process.stdout.write(`${await argon2.hash(secret, { type: argon2.argon2id, memoryCost: 65536, timeCost: 3 })}\n`);
+      process.stdout.write(`${await argon2.hash(await readSecret(), { type: argon2.argon2id, memoryCost: 65536, timeCost: 3 })}\n`);
     });
   return program;
 }

@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import type { Config } from './types.js';
 import { applyEnvOverrides } from './env.js';
 import { crossChecks } from './checks.js';
+import './registered-checks.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 

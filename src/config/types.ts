@@ -6,7 +6,7 @@
  */
 export interface LogConfig { level: string; file?: string }
 
-export interface EmbeddedSuffixConfig { suffix: string; ldif?: string; admin: { dn: string; password: string } }
+export interface EmbeddedSuffixConfig { suffix: string; ldif?: string; admin: { dn: string; password: string }; adminOnlySubtrees?: string[] }
 export interface EmbeddedConfig { enabled: boolean; host: string; port: number; suffixes: EmbeddedSuffixConfig[] }
 
 export interface SourceConfig {
