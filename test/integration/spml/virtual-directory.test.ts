@@ -62,7 +62,7 @@ describe('SPML over the demo virtual directory (embedded corp and hr)', function
     embedded = await startEmbeddedDirectory({ ...config.embedded!, port: 0 }, { dataDir, log: silentLogger() });
     sources = config.sources.map((s) => ldapSource(s.name, s.baseDn, { url: embedded.url, bindDN: s.bind!.dn, password: s.bind!.password }));
     // Provisioning a new person with HR attributes needs dirgate to create the hr entry.
-    const views = structuredClone(config.views) as Array<{ branches: Array<{ name: string; contributors: Array<Record<string, unknown>> }> }>;
+    const views = structuredClone(config.views) as unknown as Array<{ branches: Array<{ name: string; contributors: Array<Record<string, unknown>> }> }>;
     const people = views[0]!.branches.find((b) => b.name === 'people')!;
     people.contributors[0]!.provision ??= { rdnAttribute: 'mail', objectClasses: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'] };
     directory = createVirtualDirectory(
