@@ -101,7 +101,8 @@ export class DirectoryCache {
   /** The largest result set kept whole in the search cache. */
   readonly maxResultEntries: number;
 
-  constructor(config: CacheConfig & { maxResultEntries?: number }) {
+  /** `clock` replaces performance.now for the time-to-live (tests drive time). */
+  constructor(config: CacheConfig & { maxResultEntries?: number }, clock?: { now: () => number }) {
     this.enabled = config.enabled;
     this.maxResultEntries = config.maxResultEntries ?? 1000;
     const ttl = config.ttlSeconds * 1000;
@@ -110,6 +111,7 @@ export class DirectoryCache {
       max: config.maxEntries,
       maxSize: half,
       ttl,
+      ...(clock ? { perf: clock, ttlResolution: 0 } : {}),
       sizeCalculation: (v, k) => Math.max(1, entrySize(v.entry) + k.length * 2 + 64 * (v.sourceKeys.length + v.keys.length)),
       dispose: (v, k, reason) => {
         if (reason === 'evict') this.counters.entries.evictions += 1;
@@ -121,6 +123,7 @@ export class DirectoryCache {
       max: Math.max(1, Math.floor(config.maxEntries / 10)),
       maxSize: half,
       ttl,
+      ...(clock ? { perf: clock, ttlResolution: 0 } : {}),
       sizeCalculation: (v, k) => Math.max(1, v.entries.reduce((n, e) => n + entrySize(e), 0) + k.length * 2 + 64),
       dispose: (v, k, reason) => {
         if (reason === 'evict') this.counters.searches.evictions += 1;

@@ -20,6 +20,7 @@ import type { DnRewriter } from './dn-rewrite.js';
 import { type Dn, formatDn, isStrictlyUnder, isUnder, normalizeDn, parseDn } from './dn.js';
 import { evaluateFilter, matches } from './filter-eval.js';
 import { filterAttributes, formatFilter } from './filter-text.js';
+import { resolveContributorDns } from './dn-resolve.js';
 import { type JoinedEntry, type Link, joinBatch, linkFor, toPrimaryItems } from './join.js';
 import { planSearch, toSourceFilter } from './planner.js';
 import { operationalWanted, project, type Selection, selection } from './project.js';
@@ -186,6 +187,7 @@ async function* joinPrimaries(engine: ViewEngine, branch: CompiledBranch, fp: Fe
     },
   });
   if (links.length < fp.links.length) for (const j of joined) j.complete = false;
+  if (links.length > 0) await resolveContributorDns(engine.views, joined, state.signal);
   for (const j of joined) {
     state.emitted.add(normalizeDn(j.entry.dn));
     yield j;

@@ -16,7 +16,8 @@ import { type CompiledBranch, type SourcePart, ownerOf, sourceRdnAttribute } fro
 import { keyOfTuple, rawTuples } from './correlation.js';
 import { type Dn, formatDn, normalizeDn, parseDn, relativeRdns } from './dn.js';
 import { linkFor } from './join.js';
-import { valuesEqual } from './matching.js';
+import { syntaxOf, valuesEqual } from './matching.js';
+import { partnerDnFor } from './dn-resolve.js';
 import { collectEntries, isUnavailable } from './source-io.js';
 import { type ViewEngine, locateBase } from './search.js';
 
@@ -166,12 +167,19 @@ export class WriteRouter {
     return { branch, dn: formatDn(dn), primary, partners };
   }
 
-  private toSourceAttributes(part: SourcePart, attrs: Attribute[]): Attribute[] {
-    return this.engine.rewriter.attributesToSource(part.sourceName, part.mapping.attributesToSource(attrs));
+  /** View attributes in a part's terms: names, objectClass values, and DN values rewritten into its namespace. */
+  private async toSourceAttributes(branch: CompiledBranch, part: SourcePart, attrs: Attribute[]): Promise<Attribute[]> {
+    const mapped = this.engine.rewriter.attributesToSource(part.sourceName, part.mapping.attributesToSource(attrs));
+    if (part.role !== 'contributor') return mapped;
+    return Promise.all(mapped.map(async (a) => {
+      if (syntaxOf(a.type.split(';')[0]!) !== 'dn') return a;
+      const values = await Promise.all(a.values.map(async (v) => (typeof v === 'string' ? (await partnerDnFor(branch, part, v)) ?? v : v)));
+      return { type: a.type, values };
+    }));
   }
 
-  private toSourceChanges(part: SourcePart, changes: Modification[]): Modification[] {
-    return changes.map((c) => ({ operation: c.operation, attribute: this.toSourceAttributes(part, [c.attribute])[0]! }));
+  private async toSourceChanges(branch: CompiledBranch, part: SourcePart, changes: Modification[]): Promise<Modification[]> {
+    return Promise.all(changes.map(async (c) => ({ operation: c.operation, attribute: (await this.toSourceAttributes(branch, part, [c.attribute]))[0]! })));
   }
 
   private profileDn(branch: CompiledBranch, part: SourcePart, value: string): Dn {
@@ -269,7 +277,7 @@ export class WriteRouter {
     }
     if (await this.readPrimary(branch, value)) throw new DirgateError('ERR_ALREADY_EXISTS', `${vdn} already exists`);
     const sourceDn = formatDn([[{ type: sourceRdnAttribute(branch), value }], ...branch.primary.base]);
-    const sourceAttrs = this.toSourceAttributes(branch.primary, primaryAttrs);
+    const sourceAttrs = await this.toSourceAttributes(branch, branch.primary, primaryAttrs);
     const newPrimary: Entry = { dn: sourceDn, attributes: sourceAttrs };
     const steps: Step[] = [{
       what: `${branch.primary.sourceName}: add entry`,
@@ -281,7 +289,7 @@ export class WriteRouter {
       const mine = byPart.get(part);
       if (!mine || mine.length === 0) continue;
       refuseReadOnly(part, mine.map((a) => a.type));
-      const partAttrs = this.toSourceAttributes(part, mine);
+      const partAttrs = await this.toSourceAttributes(branch, part, mine);
       const correlation = part.role === 'contributor' && branch.correlation
         ? branch.correlation.attributes.map((a) => ({ type: part.mapping.toSource(a), values: attrValues(newPrimary, branch.primary.mapping.toSource(a)) }))
         : [];
@@ -334,7 +342,7 @@ export class WriteRouter {
     let newPrimary = id.primary;
     if (primaryChanges.length) {
       refuseReadOnly(branch.primary, primaryChanges.map((c) => c.attribute.type));
-      const src = this.toSourceChanges(branch.primary, primaryChanges);
+      const src = await this.toSourceChanges(branch, branch.primary, primaryChanges);
       newPrimary = applyChanges(id.primary, src);
       steps.push(this.modifyStep(branch.primary, id.primary, src));
       steps.push(...this.propagateCorrelation(id, newPrimary));
@@ -345,7 +353,7 @@ export class WriteRouter {
       refuseReadOnly(part, mine.map((c) => c.attribute.type));
       const partners = id.partners.get(part.id) ?? [];
       if (partners.length > 1) throw unwilling(`several entries in source ${part.sourceName} correlate with ${id.dn}; see the unresolved list`, 'contributor-ambiguous');
-      const src = this.toSourceChanges(part, mine);
+      const src = await this.toSourceChanges(branch, part, mine);
       if (partners.length === 1) {
         steps.push(this.modifyStep(part, partners[0]!, src));
         touched.push([part, partners[0]!.dn]);
