@@ -77,8 +77,8 @@ export async function loadTlsMaterial(settings: FirewallSettings['tls'], dataDir
     return { cert, key, clientCa, fingerprint: fingerprintOf(cert), selfSigned: false };
   }
   const dir = path.join(dataDir, 'tls');
-  const certFile = path.join(dir, 'firewall-cert.pem');
-  const keyFile = path.join(dir, 'firewall-key.pem');
+  const certFile = path.join(dir, 'firewall.crt');
+  const keyFile = path.join(dir, 'firewall.key');
   let created = false;
   if (!(await exists(certFile)) || !(await exists(keyFile))) {
     const pair = await createSelfSignedPair();
