@@ -48,8 +48,27 @@ export interface SpmlConfig {
   limits: { maxDepth: number; maxElements: number };
 }
 
+/** A target as written in configuration: everything but name, dn, rdnAttribute and the object class names may be left out. */
+export interface SpmlTargetInput {
+  name: string;
+  dn: string;
+  rdnAttribute: string;
+  psoId?: Partial<SpmlTargetConfig['psoId']>;
+  operations?: SpmlOperationName[];
+  schema: {
+    objectClasses: Array<{ name: string; description?: string; superiors?: string[]; container?: boolean; attributes?: Array<{ name: string; required?: boolean }> }>;
+    attributes?: Array<{ name: string; description?: string; multivalued?: boolean; type?: string }>;
+  };
+  password?: Partial<SpmlTargetConfig['password']>;
+  suspend?: SpmlTargetConfig['suspend'];
+}
+
+export type SpmlConfigInput = { enabled?: boolean; targets?: SpmlTargetInput[] } & {
+  [K in 'search' | 'batch' | 'async' | 'password' | 'limits']?: Partial<SpmlConfig[K]>;
+};
+
 /** The same defaults as the JSON Schema, for callers that build a section in code (tests, tools). */
-export function spmlConfigWithDefaults(partial: Partial<Omit<SpmlConfig, 'targets'>> & { targets?: Array<Partial<SpmlTargetConfig> & Pick<SpmlTargetConfig, 'name' | 'dn' | 'rdnAttribute' | 'schema'>> } = {}): SpmlConfig {
+export function spmlConfigWithDefaults(partial: SpmlConfigInput = {}): SpmlConfig {
   return {
     enabled: partial.enabled ?? true,
     targets: (partial.targets ?? []).map((t) => ({
