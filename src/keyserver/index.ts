@@ -8,4 +8,4 @@ export {
 export { loadOrCreateMasterKey, resealMasterKey, masterKeyFile, MasterKeyError, type MasterKey } from './master-key.js';
 export { ensureKeyServerPki, keyServerPkiFiles, readTlsPem, GATEWAY_CLIENT_NAME, type KeyServerPki, type TlsPem } from './pki.js';
 export { keyServerSettings, revocationContainer, type KeyServerSettings } from './settings.js';
-export { keyServerClientFromSettings, keyServerTls } from './wiring.js';
+export { keyServerClientFromSettings, keyServerRevocations, keyServerTls } from './wiring.js';

@@ -4,9 +4,11 @@
  * key server's URL as the gateway sees it.
  */
 import type { Config } from '../config/types.js';
+import type { LdapSource } from '../directory/sources/types.js';
 import { createKeyServerClient, type KeyServerClient } from './client.js';
+import { cachedRevocationStore, ldapRevocationStore, memoryRevocationStore, type RevocationStore } from './revocations.js';
 import { ensureKeyServerPki, keyServerPkiFiles, readTlsPem, type TlsFiles, type TlsPem } from './pki.js';
-import { keyServerSettings } from './settings.js';
+import { keyServerSettings, revocationContainer } from './settings.js';
 
 /** The internal PKI's files, made first only when the configuration leaves a file to it. */
 async function internalPki(dataDir: string, configured: TlsFiles) {
@@ -30,4 +32,20 @@ export async function keyServerClientFromSettings(
   const tls = await readTlsPem(settings.clientTls, { certFile: pki.clientCertFile, keyFile: pki.clientKeyFile, caFile: pki.caFile });
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   return createKeyServerClient({ url: url ?? config.gateway.keyserverUrl ?? `https://${host}:${settings.port}`, ...tls });
+}
+
+/**
+ * The key server's revocation store: in the extended profile (shared by every
+ * key server on the same directory) when `profileSource` is given, cached as
+ * `keyserver.revocations.cacheMs` says; otherwise in this process's memory only.
+ */
+export function keyServerRevocations(
+  config: Pick<Config, 'keyserver' | 'profile'>,
+  profileSource?: LdapSource,
+): RevocationStore & { purgeExpired(): Promise<number> } {
+  const settings = keyServerSettings(config);
+  const baseDn = revocationContainer(settings, config.profile?.baseDn);
+  if (!profileSource || !baseDn) return memoryRevocationStore();
+  const ldap = ldapRevocationStore(profileSource, { baseDn });
+  return Object.assign(cachedRevocationStore(ldap, { cacheMs: settings.revocations.cacheMs }), { purgeExpired: () => ldap.purgeExpired() });
 }
