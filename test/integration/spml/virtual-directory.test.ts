@@ -89,6 +89,10 @@ describe('SPML over the demo virtual directory (embedded corp and hr)', function
     </spml:data></spml:addRequest>`);
     assert.equal(attr(res, 'status'), 'success', JSON.stringify(statusOf(res)));
     assert.deepEqual(psoData(one(res, 'pso')).title, ['Engineer']);
+    const id = attr(one(res, 'psoID'), 'ID')!;
+    assert.match(id, /^[0-9a-f-]{36}$/, 'the PSO ID is the entryUUID the view passes through');
+    const byId = await call(`<spml:lookupRequest returnData="identifier"><spml:psoID ID="${id}" targetID="people"/></spml:lookupRequest>`);
+    assert.equal(attr(byId, 'status'), 'success', JSON.stringify(statusOf(byId)));
     const c = await corp('erin');
     assert.ok(c, 'corp holds the identity');
     assert.equal(getAttribute(c, 'title'), undefined, 'title belongs to hr');
