@@ -1,0 +1,152 @@
+/**
+ * Assembles the mobile gateway from its parts and starts it listening:
+ *
+ *   sources (ldapts) -> virtual directory -> access rules -> router (o=gateway | view)
+ *                                                               |
+ *   key server client -> sessions, MFA, payload encryption -----/
+ *
+ * and the HTTP surface of src/gateway/app.ts on top. Nothing here knows XML or LDAP.
+ */
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/types.js';
+import type { Directory, OperationContext } from '../directory/model.js';
+import { createVirtualDirectory, type VirtualDirectory } from '../directory/index.js';
+import { createLdapSource } from '../directory/sources/index.js';
+import type { LdapSource } from '../directory/sources/types.js';
+import { dnEquals } from '../directory/view/dn.js';
+import { DsmlSessionStore, dsmlConfig } from '../dsml/index.js';
+import { createKeyServerClient, type KeyServerClient } from '../keyserver/client.js';
+import { keyServerPkiFiles } from '../keyserver/pki.js';
+import { keyServerSettings } from '../keyserver/settings.js';
+import type { Logger } from '../log.js';
+import { createSpmlRuntime, spmlConfigWithDefaults } from '../spml/index.js';
+import { closeServer, listen } from '../util/listen.js';
+import { AccessPolicy } from './access.js';
+import { createGatewayApp } from './app.js';
+import { AuthorizedDirectory } from './authorized-directory.js';
+import { DirectoryRouter } from './directory-router.js';
+import { hopAuth } from './hop-auth.js';
+import { dsmlRoute } from './routes/dsml.js';
+import { spmlRoute } from './routes/spml.js';
+import { createSessionGateway } from './sessions/index.js';
+
+export interface GatewayOptions {
+  log: Logger;
+  /** What a source URL `embedded` means (the in-process directory's address). */
+  embeddedUrl?: string;
+  /** Refuse requests the firewall did not sign (default true; tests of the gateway alone may turn it off). */
+  requireHop?: boolean;
+  /** Base URL of the key server (default: keyserver.host/port from the configuration). */
+  keyserverUrl?: string;
+  clock?: () => number;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  view: VirtualDirectory;
+  keys: KeyServerClient;
+  close(): Promise<void>;
+}
+
+function serviceContext(requestId: string): OperationContext {
+  return { requestId, principal: { service: true } };
+}
+
+/** Members of a group, read through the view as the gateway itself. */
+function membershipLookup(view: Directory): (groupDn: string, userDn: string) => Promise<boolean> {
+  return async (groupDn, userDn) => {
+    const search = view.search({
+      baseDN: groupDn, scope: 'base', derefAliases: 'never', sizeLimit: 1, timeLimit: 0, typesOnly: false,
+      filter: { type: 'present', attribute: 'objectClass' }, attributes: ['member', 'uniqueMember'], controls: [],
+    }, serviceContext('access-check'));
+    try {
+      for await (const event of search) {
+        if (event.kind !== 'entry') continue;
+        for (const a of event.entry.attributes) {
+          for (const v of a.values) {
+            try {
+              if (dnEquals(typeof v === 'string' ? v : v.toString('utf8'), userDn)) return true;
+            } catch {
+              // A value that is not a DN names no member.
+            }
+          }
+        }
+      }
+    } catch {
+      return false;
+    }
+    return false;
+  };
+}
+
+function keyServerClientFor(config: Config, url: string): KeyServerClient {
+  const settings = keyServerSettings(config);
+  const pki = keyServerPkiFiles(config.dataDir);
+  const read = (configured: string | undefined, fallback: string) => readFileSync(configured ?? fallback, 'utf8');
+  return createKeyServerClient({
+    url,
+    ca: read(settings.clientTls.caFile, pki.caFile),
+    cert: read(settings.clientTls.certFile, pki.clientCertFile),
+    key: read(settings.clientTls.keyFile, pki.clientKeyFile),
+  });
+}
+
+export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
+  const { log } = options;
+  const sources = new Map<string, LdapSource>(
+    config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: options.embeddedUrl })]),
+  );
+  const view = createVirtualDirectory(config, { log, sources });
+  const keyserverUrl = options.keyserverUrl ?? config.gateway.keyserverUrl ?? `https://${config.keyserver.host}:${config.keyserver.port}`;
+  const keys = keyServerClientFor(config, keyserverUrl);
+  const profileSource = config.profile ? sources.get(config.profile.source) : undefined;
+  const sessions = await createSessionGateway(config, { log, view, profileSource, keys, clock: options.clock });
+  const policy = new AccessPolicy(config.access.rules, membershipLookup(view));
+  const namingContexts = config.views.map((v) => v.suffix);
+  const directory = new DirectoryRouter(sessions.subtree, new AuthorizedDirectory(view, policy), namingContexts);
+  const dsml = dsmlConfig(config.dsml);
+  const dsmlSessions = new DsmlSessionStore(dsml.sessions);
+  const applications = new Map(config.applications.map((a) => [String(a.id), a as { access?: { operations?: string[] } }]));
+
+  const app = createGatewayApp({
+    log,
+    bodyLimit: dsml.limits.bodyBytes,
+    hopAuth: options.requireHop === false ? undefined : hopAuth({ secret: config.gateway.hopSecret ?? '', log, maxBodyBytes: dsml.limits.bodyBytes }),
+    readiness: [
+      ...[...sources.values()].map((s) => ({ name: `source:${s.name}`, check: async () => { if (!(await s.probe()).up) throw Object.assign(new Error('down'), { reason: 'source-unreachable' }); } })),
+      { name: 'keyserver', check: async () => { if (!(await keys.healthy())) throw Object.assign(new Error('down'), { reason: 'keyserver-unreachable' }); } },
+    ],
+    routes: {
+      dsml: dsmlRoute({ directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: dsmlSessions, config: dsml, log }),
+      spml: spmlRoute({
+        directory: new AuthorizedDirectory(view, policy), authenticator: sessions.authenticator, crypto: sessions.crypto,
+        runtime: createSpmlRuntime(spmlConfigWithDefaults(config.spml)), policy, log, applications,
+      }),
+      sso: sessions.ssoRoute,
+    },
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  const port = await listen(server, config.gateway.port, config.gateway.host, 'gateway');
+  const sweep = setInterval(() => {
+    sessions.sweep().catch((err: unknown) => log.warn('session sweep failed', { error: (err as Error).message }));
+  }, 60_000);
+  sweep.unref();
+  log.info('gateway listening', { port });
+  return {
+    url: `http://${config.gateway.host}:${port}`,
+    port,
+    view,
+    keys,
+    async close() {
+      clearInterval(sweep);
+      await closeServer(server);
+      await sessions.close();
+      await keys.close();
+      await view.close();
+      await Promise.all([...sources.values()].map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Starts the named parts of dirgate in dependency order (directory, key server,
+ * gateway, firewall) and stops them in reverse. `dirgate start` runs all four in
+ * one process; each `dirgate <part>` runs one, for a real deployment.
+ */
+import type { Config } from '../config/types.js';
+import { startEmbeddedDirectory } from '../directory/embedded/index.js';
+import { createLdapSource } from '../directory/sources/index.js';
+import { startFirewall } from '../firewall/index.js';
+import { startGateway } from '../gateway/index.js';
+import { ensureKeyServerPki, readTlsPem } from '../keyserver/pki.js';
+import { cachedRevocationStore, ldapRevocationStore, memoryRevocationStore } from '../keyserver/revocations.js';
+import { startKeyServer } from '../keyserver/server.js';
+import { keyServerSettings, revocationContainer } from '../keyserver/settings.js';
+import type { Logger } from '../log.js';
+import type { LdapSource } from '../directory/sources/types.js';
+
+export type Part = 'directory' | 'keyserver' | 'gateway' | 'firewall';
+
+export interface RunningSystem {
+  endpoints: Array<{ name: string; url: string }>;
+  close(): Promise<void>;
+}
+
+interface Running { close(): Promise<void> }
+
+export async function runParts(config: Config, parts: Part[], log: Logger): Promise<RunningSystem> {
+  const running: Running[] = [];
+  const endpoints: RunningSystem['endpoints'] = [];
+  const closeAll = async () => {
+    for (const r of running.reverse()) {
+      try {
+        await r.close();
+      } catch (err) {
+        log.warn('error while stopping', { error: (err as Error).message });
+      }
+    }
+  };
+  try {
+    let embeddedUrl: string | undefined;
+    if (parts.includes('directory') && config.embedded && config.embedded.enabled !== false) {
+      const dir = await startEmbeddedDirectory(config.embedded, { dataDir: config.dataDir, log: log.child({ component: 'directory' }) });
+      running.push(dir);
+      embeddedUrl = dir.url;
+      endpoints.push({ name: 'directory', url: dir.url });
+    } else if (config.embedded && config.embedded.enabled !== false) {
+      // Another process runs the embedded directory: it listens where the configuration says.
+      embeddedUrl = `ldap://${config.embedded.host}:${config.embedded.port}`;
+    }
+
+    if (parts.includes('keyserver')) {
+      const settings = keyServerSettings(config);
+      const pki = await ensureKeyServerPki(config.dataDir);
+      const tls = await readTlsPem(settings.tls, { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, caFile: pki.caFile });
+      const container = revocationContainer(settings, config.profile?.baseDn);
+      const profileSource = config.profile ? config.sources.find((s) => s.name === config.profile!.source) : undefined;
+      const ksLog = log.child({ component: 'keyserver' });
+      let revocations;
+      let source: LdapSource | undefined;
+      if (container && profileSource) {
+        source = createLdapSource(profileSource, { log: ksLog, embeddedUrl });
+        revocations = ldapRevocationStore(source, { baseDn: container });
+      } else {
+        ksLog.warn('no extended profile configured: revocations are kept in this process only and are not shared');
+        revocations = memoryRevocationStore();
+      }
+      const ks = await startKeyServer(config, {
+        dataDir: config.dataDir,
+        log: ksLog,
+        revocations: Object.assign(cachedRevocationStore(revocations, { cacheMs: settings.revocations.cacheMs }), {
+          purgeExpired: () => revocations.purgeExpired(),
+        }),
+        tls,
+      });
+      running.push({ close: async () => { await ks.close(); await source?.close(); } });
+      endpoints.push({ name: 'keyserver', url: ks.url });
+    }
+
+    if (parts.includes('gateway')) {
+      const gw = await startGateway(config, { log: log.child({ component: 'gateway' }), embeddedUrl });
+      running.push(gw);
+      endpoints.push({ name: 'gateway', url: gw.url });
+    }
+
+    if (parts.includes('firewall')) {
+      const fw = await startFirewall(config, { log: log.child({ component: 'firewall' }), dataDir: config.dataDir });
+      running.push(fw);
+      endpoints.push({ name: 'firewall', url: fw.url });
+      log.info('firewall certificate', { sha256: fw.fingerprint });
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  return { endpoints, close: closeAll };
+}
