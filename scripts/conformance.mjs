@@ -10,11 +10,12 @@
  * against dsmlv2.xsd, a SOAP 1.1 envelope against soap11-dsml-envelope.xsd, a
  * SOAP 1.2 envelope against the same envelope rules for the SOAP 1.2 namespace
  * (a schema generated here), a SOAP Fault for well-formedness only. Without
- * files, the schema-validation suite under test/conformance runs (mocha), with
+ * files, the suites under test/conformance (schema validation) and test/dsml
+ * (peer clients reading dirgate's answers) run with mocha, with
  * DIRGATE_OASIS_DIR set to schema-dir.
  *
- * Needs xmllint (Debian: apt-get install libxml2-utils). Exit status 0 when
- * everything validates.
+ * Needs xmllint (Debian: libxml2-utils); test/dsml also needs a JDK and
+ * libapache-directory-api-java libantlr-java. Exit status 0 when everything passes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -125,7 +126,7 @@ function main(argv) {
   }
   if (targets.length === 0) {
     const mochaBin = path.join(REPO_ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
-    const args = ['--import', 'tsx', mochaBin, '--no-config', '--timeout', '60000', '--exit', '--forbid-only', '--forbid-pending', 'test/conformance/**/*.test.ts'];
+    const args = ['--import', 'tsx', mochaBin, '--no-config', '--timeout', '60000', '--exit', '--forbid-only', '--forbid-pending', 'test/conformance/**/*.test.ts', 'test/dsml/**/*.test.ts'];
     const mocha = spawnSync(process.execPath, args, {
       cwd: REPO_ROOT,
       stdio: 'inherit',

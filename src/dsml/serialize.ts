@@ -5,9 +5,10 @@
  * searchResultEntry, then every searchResultReference, then searchResultDone.
  *
  * Values: a Buffer is written as xsd:base64Binary; a string is written as text
- * unless XML cannot carry it or a peer would alter it (Apache Directory's parser
- * trims values, .NET drops white-space-only text), in which case its UTF-8
- * bytes go as base64, so every client receives the exact value. The prefixes
+ * unless XML cannot carry it or a reader may alter it (.NET's XmlDocument drops
+ * white-space-only text; Apache Directory's request grammar, and readers built
+ * like it, trim values), in which case its UTF-8 bytes go as base64, so every
+ * client receives the exact value. The prefixes
  * `xsi:` and `xsd:` are always these two, because .NET and others compare the
  * literal text "xsd:base64Binary".
  */
