@@ -206,13 +206,19 @@ async function runSequential(run: Run, ops: DsmlOperation[], ctx: OperationConte
   }
 }
 
-/** A context whose signal also fires when `controller` aborts. */
-export function childContext(ctx: OperationContext, controller: AbortController): OperationContext {
-  if (ctx.signal) {
-    if (ctx.signal.aborted) controller.abort();
-    else ctx.signal.addEventListener('abort', () => controller.abort(), { once: true });
+/**
+ * A context whose signal fires when `controller` aborts or the parent's signal
+ * does; `release` unhooks it from the parent once the work is done, so a long
+ * batch does not pile listeners onto the request's signal.
+ */
+export function childContext(ctx: OperationContext, controller: AbortController): OperationContext & { release(): void } {
+  const parent = ctx.signal;
+  const onAbort = (): void => controller.abort();
+  if (parent) {
+    if (parent.aborted) controller.abort();
+    else parent.addEventListener('abort', onAbort, { once: true });
   }
-  return { ...ctx, signal: controller.signal };
+  return { ...ctx, signal: controller.signal, release: () => parent?.removeEventListener('abort', onAbort) };
 }
 
 async function runParallel(run: Run, ops: DsmlOperation[], ctx: OperationContext, sink: PacedSink, unordered: boolean): Promise<void> {
@@ -255,7 +261,9 @@ async function runParallel(run: Run, ops: DsmlOperation[], ctx: OperationContext
       const controller = new AbortController();
       if (id !== undefined) running.set(id, controller);
       const collector = new BatchResponseCollector();
-      const failed = await runOne(run, op, childContext(ctx, controller), collector);
+      const child = childContext(ctx, controller);
+      const failed = await runOne(run, op, child, collector);
+      child.release();
       if (id !== undefined) running.delete(id);
       if (id !== undefined && abandoned.has(id)) {
         settle(i, null);
