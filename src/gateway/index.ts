@@ -8,7 +8,6 @@
  * and the HTTP surface of src/gateway/app.ts on top. Nothing here knows XML or LDAP.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/types.js';
 import type { Directory, OperationContext } from '../directory/model.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../directory/index.js';
@@ -16,9 +15,8 @@ import { createLdapSource } from '../directory/sources/index.js';
 import type { LdapSource } from '../directory/sources/types.js';
 import { dnEquals } from '../directory/view/dn.js';
 import { DsmlSessionStore, dsmlConfig } from '../dsml/index.js';
-import { createKeyServerClient, type KeyServerClient } from '../keyserver/client.js';
-import { keyServerPkiFiles } from '../keyserver/pki.js';
-import { keyServerSettings } from '../keyserver/settings.js';
+import type { KeyServerClient } from '../keyserver/client.js';
+import { keyServerClientFromSettings } from '../keyserver/wiring.js';
 import type { Logger } from '../log.js';
 import { createSpmlRuntime, spmlConfigWithDefaults } from '../spml/index.js';
 import { closeServer, listen } from '../util/listen.js';
@@ -81,26 +79,13 @@ function membershipLookup(view: Directory): (groupDn: string, userDn: string) =>
   };
 }
 
-function keyServerClientFor(config: Config, url: string): KeyServerClient {
-  const settings = keyServerSettings(config);
-  const pki = keyServerPkiFiles(config.dataDir);
-  const read = (configured: string | undefined, fallback: string) => readFileSync(configured ?? fallback, 'utf8');
-  return createKeyServerClient({
-    url,
-    ca: read(settings.clientTls.caFile, pki.caFile),
-    cert: read(settings.clientTls.certFile, pki.clientCertFile),
-    key: read(settings.clientTls.keyFile, pki.clientKeyFile),
-  });
-}
-
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
   const sources = new Map<string, LdapSource>(
     config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: options.embeddedUrl })]),
   );
   const view = createVirtualDirectory(config, { log, sources });
-  const keyserverUrl = options.keyserverUrl ?? config.gateway.keyserverUrl ?? `https://${config.keyserver.host}:${config.keyserver.port}`;
-  const keys = keyServerClientFor(config, keyserverUrl);
+  const keys = await keyServerClientFromSettings(config, options.keyserverUrl);
   const profileSource = config.profile ? sources.get(config.profile.source) : undefined;
   const sessions = await createSessionGateway(config, { log, view, profileSource, keys, clock: options.clock });
   const policy = new AccessPolicy(config.access.rules, membershipLookup(view));

@@ -8,12 +8,9 @@ import { startEmbeddedDirectory } from '../directory/embedded/index.js';
 import { createLdapSource } from '../directory/sources/index.js';
 import { startFirewall } from '../firewall/index.js';
 import { startGateway } from '../gateway/index.js';
-import { ensureKeyServerPki, readTlsPem } from '../keyserver/pki.js';
-import { cachedRevocationStore, ldapRevocationStore, memoryRevocationStore } from '../keyserver/revocations.js';
 import { startKeyServer } from '../keyserver/server.js';
-import { keyServerSettings, revocationContainer } from '../keyserver/settings.js';
+import { keyServerRevocations, keyServerTls } from '../keyserver/wiring.js';
 import type { Logger } from '../log.js';
-import type { LdapSource } from '../directory/sources/types.js';
 
 export type Part = 'directory' | 'keyserver' | 'gateway' | 'firewall';
 
@@ -49,28 +46,15 @@ export async function runParts(config: Config, parts: Part[], log: Logger): Prom
     }
 
     if (parts.includes('keyserver')) {
-      const settings = keyServerSettings(config);
-      const pki = await ensureKeyServerPki(config.dataDir);
-      const tls = await readTlsPem(settings.tls, { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, caFile: pki.caFile });
-      const container = revocationContainer(settings, config.profile?.baseDn);
-      const profileSource = config.profile ? config.sources.find((s) => s.name === config.profile!.source) : undefined;
       const ksLog = log.child({ component: 'keyserver' });
-      let revocations;
-      let source: LdapSource | undefined;
-      if (container && profileSource) {
-        source = createLdapSource(profileSource, { log: ksLog, embeddedUrl });
-        revocations = ldapRevocationStore(source, { baseDn: container });
-      } else {
-        ksLog.warn('no extended profile configured: revocations are kept in this process only and are not shared');
-        revocations = memoryRevocationStore();
-      }
+      const profileSource = config.profile ? config.sources.find((s) => s.name === config.profile!.source) : undefined;
+      const source = profileSource ? createLdapSource(profileSource, { log: ksLog, embeddedUrl }) : undefined;
+      if (!source) ksLog.warn('no extended profile configured: revocations are kept in this process only and are not shared');
       const ks = await startKeyServer(config, {
         dataDir: config.dataDir,
         log: ksLog,
-        revocations: Object.assign(cachedRevocationStore(revocations, { cacheMs: settings.revocations.cacheMs }), {
-          purgeExpired: () => revocations.purgeExpired(),
-        }),
-        tls,
+        tls: await keyServerTls(config),
+        revocations: keyServerRevocations(config, source),
       });
       running.push({ close: async () => { await ks.close(); await source?.close(); } });
       endpoints.push({ name: 'keyserver', url: ks.url });
