@@ -14,7 +14,12 @@ import { AttributeMapping, type Transform } from './mapping.js';
 import type { NormalizeStep } from './correlation.js';
 
 /** How dirgate creates and deletes a contributor's entries (absent: it only writes attributes of entries that exist). */
-export interface ProvisionConfig { rdnAttribute: string; objectClasses: string[] }
+export interface ProvisionConfig {
+  rdnAttribute: string;
+  objectClasses: string[];
+  /** View attributes copied from the identity into a new entry (what the source's schema requires, such as cn). */
+  copy?: string[];
+}
 export interface BranchProfileConfig { attributes: string[]; container?: string; objectClasses?: string[] }
 
 /** The branch configuration with the keys this module adds to config/types.ts. */

@@ -14,6 +14,7 @@ const CLASSES_BY_NAMING: Record<string, string[]> = {
   c: ['top', 'country'],
   l: ['top', 'locality'],
   cn: ['top', 'applicationProcess'],
+  uid: ['top', 'account'],
 };
 
 /** Structural object classes for an entry named by `type` (containers dirgate creates or shows). */

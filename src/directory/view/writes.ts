@@ -12,7 +12,7 @@ import { DirgateError, toDirgateError } from '../../errors.js';
 import type { AddRequest, Attribute, DeleteRequest, Entry, Modification, ModifyDNRequest, ModifyRequest, Value } from '../model.js';
 import type { ProfileStore } from '../profile/store.js';
 import { defaultObjectClasses } from '../profile/store.js';
-import { type CompiledBranch, type SourcePart, ownerOf, sourceRdnAttribute } from './branch.js';
+import { type CompiledBranch, type SourcePart, ownerOf, primaryViewAttributes, sourceRdnAttribute } from './branch.js';
 import { keyOfTuple, rawTuples } from './correlation.js';
 import { type Dn, formatDn, normalizeDn, parseDn, relativeRdns } from './dn.js';
 import { linkFor } from './join.js';
@@ -187,10 +187,17 @@ export class WriteRouter {
   }
 
   /** A step that creates a part's entry (provisioned contributor or profile) for an identity. */
-  private createStep(branch: CompiledBranch, part: SourcePart, attrs: Attribute[], identityValue: string, correlation: Attribute[]): Step {
+  private createStep(
+    branch: CompiledBranch, part: SourcePart, attrs: Attribute[], identityValue: string, correlation: Attribute[], identityView: Attribute[],
+  ): Step {
     let dn: Dn;
     let objectClasses: string[];
     const all = [...correlation.filter((c) => !attrs.some((a) => a.type.toLowerCase() === c.type.toLowerCase())), ...attrs];
+    for (const name of part.provision?.copy ?? []) {
+      const v = identityView.find((a) => a.type.toLowerCase() === name.toLowerCase());
+      const type = part.mapping.toSource(name);
+      if (v && v.values.length && !all.some((a) => a.type.toLowerCase() === type.toLowerCase())) all.push({ type, values: [...v.values] });
+    }
     if (part.role === 'profile') {
       dn = this.profileDn(branch, part, identityValue);
       objectClasses = part.objectClasses ?? defaultObjectClasses(dn);
@@ -240,10 +247,33 @@ export class WriteRouter {
       const partners = id.partners.get(part.id) ?? [];
       if (partners.length !== 1) continue;
       refuseReadOnly(part, c.attributes);
+      const partner = partners[0]!;
       const changes: Modification[] = c.attributes.map((a) => ({
         operation: 'replace', attribute: { type: part.mapping.toSource(a), values: attrValues(newPrimary, branch.primary.mapping.toSource(a)) },
       }));
-      steps.push(this.modifyStep(part, partners[0]!, changes, `carry new ${c.attributes.join(', ')} to keep the identity joined`));
+      const label = `carry new ${c.attributes.join(', ')} to keep the identity joined`;
+      // A partner named by the correlation attribute (hr's mail=...) is renamed: its naming value cannot be replaced.
+      const leaf = parseDn(partner.dn)[0]!;
+      const naming = leaf.length === 1 ? changes.find((ch) => ch.attribute.type.toLowerCase() === leaf[0]!.type.toLowerCase()) : undefined;
+      const newValue = naming?.attribute.values.find((v): v is string => typeof v === 'string');
+      if (naming && newValue !== undefined) {
+        const parent = parseDn(partner.dn).slice(1);
+        const renamed = formatDn([[{ type: leaf[0]!.type, value: newValue }], ...parent]);
+        steps.push({
+          what: `${part.sourceName}: ${label}`,
+          run: async () => {
+            await part.source.modifyDN({ dn: partner.dn, newRDN: formatDn([[{ type: leaf[0]!.type, value: newValue }]]), deleteOldRDN: true, controls: [] });
+            const rest = changes.filter((ch) => ch !== naming || ch.attribute.values.length > 1);
+            if (rest.length) await part.source.modify({ dn: renamed, changes: rest, controls: [] });
+          },
+          undo: async () => {
+            await part.source.modifyDN({ dn: renamed, newRDN: formatDn([leaf]), deleteOldRDN: true, controls: [] });
+            await part.source.modify({ dn: partner.dn, changes: restoreChanges(partner, changes), controls: [] });
+          },
+        });
+      } else {
+        steps.push(this.modifyStep(part, partner, changes, label));
+      }
     }
     return steps;
   }
@@ -305,7 +335,7 @@ export class WriteRouter {
         if (part.role === 'contributor' && !part.provision) {
           throw unwilling(`${names(mine)} belong to source ${part.sourceName}, where dirgate does not create entries (no "provision" configured) and no entry correlates`, 'contributor-not-provisioned');
         }
-        steps.push(this.createStep(branch, part, partAttrs, value, correlation));
+        steps.push(this.createStep(branch, part, partAttrs, value, correlation, attrs));
       }
     }
     try {
@@ -370,7 +400,7 @@ export class WriteRouter {
       const correlation = part.role === 'contributor' && branch.correlation
         ? branch.correlation.attributes.map((a) => ({ type: part.mapping.toSource(a), values: attrValues(newPrimary, branch.primary.mapping.toSource(a)) }))
         : [];
-      steps.push(this.createStep(branch, part, values, rdnValue, correlation));
+      steps.push(this.createStep(branch, part, values, rdnValue, correlation, primaryViewAttributes(branch, id.primary)));
     }
     try {
       await runSteps('modify', id.dn, steps);

@@ -1,0 +1,134 @@
+/**
+ * What the virtual directory's integration tests share: the test views (corp
+ * joined with hr, which has its own suffix and schema), sources over real
+ * servers, and small helpers to run searches and read a server directly.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from 'ldapts';
+import type { SourceConfig } from '../../../src/config/types.js';
+import { createLdapSource } from '../../../src/directory/sources/index.js';
+import type { LdapSource } from '../../../src/directory/sources/types.js';
+import type { Entry, OperationContext, OperationResult, SearchRequest, Filter } from '../../../src/directory/model.js';
+import type { VirtualDirectory } from '../../../src/directory/index.js';
+import type { ViewsConfig } from '../../../src/directory/view/branch.js';
+import { parseFilter } from '../../../src/directory/view/filter-text.js';
+import { silentLogger } from '../../../src/log.js';
+
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const log = silentLogger();
+export const ctx: OperationContext = { requestId: 'test', principal: { service: true } };
+
+export function sourceConfig(name: string, urls: string[], baseDn: string, bind: { dn: string; password: string }, extra: Partial<SourceConfig> = {}): SourceConfig {
+  return {
+    name, urls, baseDn, bind, readOnly: false,
+    pool: { size: 2 },
+    timeouts: { connectMs: 1000, operationMs: 5000 },
+    failover: { backoffMs: 50, maxBackoffMs: 200 },
+    tls: { startTls: false },
+    ...extra,
+  };
+}
+
+export function makeSource(config: SourceConfig, embeddedUrl?: string): LdapSource {
+  return createLdapSource(config, { log, ...(embeddedUrl ? { embeddedUrl } : {}) });
+}
+
+export const limits = { sizeLimit: 1000, timeLimitSeconds: 30, refuseUnindexedSubstrings: false, indexedAttributes: [] as string[] };
+
+/** The test views: people joins corp (primary) with hr (provisioned contributor) and keeps preferredLanguage in the profile. */
+export function testViews(): ViewsConfig {
+  return [{
+    suffix: 'o=example',
+    branches: [
+      {
+        name: 'people',
+        dn: 'ou=people,o=example',
+        rdnAttribute: 'uid',
+        primary: { source: 'corp', baseDn: 'ou=people,dc=corp,dc=example', filter: '(objectClass=inetOrgPerson)' },
+        contributors: [{
+          source: 'hr', baseDn: 'ou=staff,o=hr', filter: '(objectClass=hrPerson)', required: false,
+          attributes: ['employeeNumber', 'title', 'departmentNumber', 'manager'],
+          provision: { rdnAttribute: 'mail', objectClasses: ['hrPerson'], copy: ['cn'] },
+        }],
+        correlation: { attributes: ['mail'], normalize: ['lowercase', 'trim'] },
+        orphans: 'unresolved',
+        attributeMap: [{ view: 'employeeNumber', source: 'hr', sourceAttribute: 'employeeID', transform: 'none' }],
+        objectClassMap: [],
+        limits: { ...limits, refuseUnindexedSubstrings: true, indexedAttributes: ['uid', 'mail', 'cn', 'departmentNumber', 'employeeNumber'] },
+        partialResults: 'unavailable',
+        profile: { attributes: ['preferredLanguage'] },
+        reconcileSeconds: 0,
+      },
+      {
+        name: 'groups',
+        dn: 'ou=groups,o=example',
+        rdnAttribute: 'cn',
+        primary: { source: 'corp', baseDn: 'ou=groups,dc=corp,dc=example' },
+        contributors: [],
+        orphans: 'unresolved',
+        attributeMap: [],
+        objectClassMap: [],
+        limits,
+        partialResults: 'unavailable',
+        reconcileSeconds: 0,
+      },
+    ],
+  }];
+}
+
+export const cacheConfig = { enabled: true, maxEntries: 1000, maxBytes: 1 << 24, ttlSeconds: 300, refreshSeconds: 3600 };
+
+export interface SearchOutcome { entries: Entry[]; result: OperationResult }
+
+export async function search(vd: VirtualDirectory, baseDN: string, filter: string | Filter = '(objectClass=*)', options: Partial<SearchRequest> = {}): Promise<SearchOutcome> {
+  const req: SearchRequest = {
+    baseDN, scope: 'sub', derefAliases: 'never', sizeLimit: 0, timeLimit: 0, typesOnly: false,
+    filter: typeof filter === 'string' ? parseFilter(filter) : filter, attributes: [], controls: [], ...options,
+  };
+  const entries: Entry[] = [];
+  let result: OperationResult | undefined;
+  for await (const ev of vd.search(req, ctx)) {
+    if (ev.kind === 'entry') entries.push(ev.entry);
+    else if (ev.kind === 'done') result = ev.result;
+  }
+  return { entries, result: result! };
+}
+
+export function values(entry: Entry | undefined, type: string): string[] {
+  return (entry?.attributes ?? []).filter((a) => a.type.toLowerCase() === type.toLowerCase()).flatMap((a) => a.values.map(String));
+}
+
+export function byDn(entries: Entry[], dn: string): Entry | undefined {
+  return entries.find((e) => e.dn.toLowerCase() === dn.toLowerCase());
+}
+
+/** Reads an entry straight from a server, bypassing dirgate. */
+export async function readDirect(server: { url: string; rootDn: string; rootPassword: string }, dn: string, attributes: string[] = ['*']): Promise<Record<string, string[]> | undefined> {
+  const client = new Client({ url: server.url });
+  try {
+    await client.bind(server.rootDn, server.rootPassword);
+    const { searchEntries } = await client.search(dn, { scope: 'base', attributes });
+    const e = searchEntries[0];
+    if (!e) return undefined;
+    const out: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(e)) if (k !== 'dn') out[k.toLowerCase()] = (Array.isArray(v) ? v : [v]).map(String);
+    return out;
+  } catch (err) {
+    if ((err as { code?: number }).code === 32) return undefined;
+    throw err;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+/** Runs `fn` with a client bound as the server's root, straight to the server. */
+export async function direct<T>(server: { url: string; rootDn: string; rootPassword: string }, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ url: server.url });
+  try {
+    await client.bind(server.rootDn, server.rootPassword);
+    return await fn(client);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
