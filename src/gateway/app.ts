@@ -52,7 +52,9 @@ export function createGatewayApp(options: GatewayAppOptions): Express {
   });
 
   if (options.hopAuth) app.use(options.hopAuth);
-  const raw = express.raw({ type: () => true, limit: options.bodyLimit });
+  // The hop check reads (and signs over) the body itself; read it here only when that did not happen.
+  const parseRaw = express.raw({ type: () => true, limit: options.bodyLimit });
+  const raw: RequestHandler = (req, res, next) => (Buffer.isBuffer(req.body) ? next() : parseRaw(req, res, next));
   if (options.routes.dsml) app.post('/dsml', raw, options.routes.dsml);
   if (options.routes.spml) app.post('/spml', raw, options.routes.spml);
   if (options.routes.sso) app.get('/sso', options.routes.sso);
