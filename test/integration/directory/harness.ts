@@ -3,6 +3,8 @@
  * joined with hr, which has its own suffix and schema), sources over real
  * servers, and small helpers to run searches and read a server directly.
  */
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'ldapts';
@@ -132,3 +134,20 @@ export async function direct<T>(server: { url: string; rootDn: string; rootPassw
     await client.unbind().catch(() => undefined);
   }
 }
+
+/** Stops a slapd by the pid it wrote (as an operator or a crash would); `revive` starts it again on the same port with its data. */
+export async function crash(s: { dataDir: string; port: number }): Promise<void> {
+  const pid = Number((await readFile(path.join(s.dataDir, 'slapd.pid'), 'utf8')).trim());
+  process.kill(pid, 'SIGTERM');
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(s.port, '127.0.0.1');
+      sock.once('connect', () => { sock.destroy(); resolve(false); });
+      sock.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const revive = (s: { restart: () => Promise<void> }): Promise<void> => s.restart();

@@ -6,16 +6,13 @@
  * the view is checked on each server directly.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import net from 'node:net';
-import path from 'node:path';
 import { Change, Attribute as LdapAttribute } from 'ldapts';
 import { DirgateError, LDAP_RESULT } from '../../../src/errors.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 import {
-  FIXTURES, byDn, cacheConfig, ctx, direct, log, makeSource, readDirect, search, sourceConfig, testViews, values,
+  FIXTURES, byDn, cacheConfig, crash, ctx, direct, log, makeSource, readDirect, revive, search, sourceConfig, testViews, values,
 } from './harness.js';
 
 const ALICE = 'uid=alice,ou=people,o=example';
@@ -97,6 +94,34 @@ describe('virtual directory: corp and hr joined on mail, on two slapd servers', 
     it('finds identities by a NOT over a contributor attribute, including those hr knows nothing of', async () => {
       const { entries } = await search(vd, 'ou=people,o=example', '(&(uid=*)(!(departmentNumber=42)))', { attributes: ['uid'] });
       assert.deepEqual(entries.map((e) => values(e, 'uid')[0]).sort(), ['erin']);
+    });
+
+    it('joins in batches: batches of two give the same answer as one batch', async () => {
+      const small = createVirtualDirectory(
+        { views: testViews(), cache: { ...cacheConfig, enabled: false }, profile: { source: 'corp', baseDn: 'ou=dirgate,dc=corp,dc=example' } },
+        { log, sources, background: false, batchSize: 2 },
+      );
+      try {
+        const a = await search(vd, 'ou=people,o=example', '(uid=*)', { attributes: ['title', 'manager'] });
+        const b = await search(small, 'ou=people,o=example', '(uid=*)', { attributes: ['title', 'manager'] });
+        assert.equal(b.entries.length, 4);
+        assert.deepEqual(b.entries.sort((x, y) => x.dn.localeCompare(y.dn)), a.entries.sort((x, y) => x.dn.localeCompare(y.dn)));
+        const byHr = await search(small, 'ou=people,o=example', '(departmentNumber=42)', { attributes: ['uid'] });
+        assert.equal(byHr.entries.length, 3);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('returns nothing for a filter only an orphan in hr matches', async () => {
+      const { entries, result } = await search(vd, 'ou=people,o=example', '(departmentNumber=1)');
+      assert.equal(result.resultCode, LDAP_RESULT.success);
+      assert.deepEqual(entries, []);
+    });
+
+    it('returns attribute names without values for typesOnly', async () => {
+      const { entries } = await search(vd, ALICE, '(objectClass=*)', { scope: 'base', typesOnly: true, attributes: ['title', 'mail'] });
+      assert.deepEqual(entries[0]!.attributes, [{ type: 'mail', values: [] }, { type: 'title', values: [] }]);
     });
 
     it('rewrites group members into the view', async () => {
@@ -306,19 +331,3 @@ describe('virtual directory: corp and hr joined on mail, on two slapd servers', 
     });
   });
 });
-
-/** Kills a slapd by the pid it wrote (as an operator or a crash would); `revive` starts it again on the same port with its data. */
-async function crash(s: Slapd): Promise<void> {
-  const pid = Number((await readFile(path.join(s.dataDir, 'slapd.pid'), 'utf8')).trim());
-  process.kill(pid, 'SIGTERM');
-  for (;;) {
-    const refused = await new Promise<boolean>((resolve) => {
-      const sock = net.connect(s.port, '127.0.0.1');
-      sock.once('connect', () => { sock.destroy(); resolve(false); });
-      sock.once('error', () => resolve(true));
-    });
-    if (refused) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const revive = (s: Slapd) => s.restart();
