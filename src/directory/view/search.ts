@@ -143,8 +143,31 @@ function primaryDown(branch: CompiledBranch, err: unknown): DirgateError {
   return new DirgateError('ERR_COULD_NOT_CONNECT', `the primary source ${branch.primary.sourceName} of ${branch.dn} could not be reached`, { cause: err, reason: 'source-unavailable' });
 }
 
+/** A part's entries for a set of correlation tuples: OR lookups of at most a batch of values each, or one scan per search. */
+function fetchPartners(engine: ViewEngine, fp: FetchPlan, state: SearchState, link: Link, tuples: Value[][]): Promise<Entry[]> {
+  const attributes = fp.partAttributes.get(link.part.id) ?? link.keyAttributes;
+  if (!link.pushable) {
+    let scan = state.scans.get(link.part.id);
+    if (!scan) {
+      scan = collectEntries(link.part.source, { baseDN: link.part.baseDn, scope: link.scope, filter: link.part.filter, attributes }, { signal: state.signal });
+      state.scans.set(link.part.id, scan);
+    }
+    return scan;
+  }
+  return (async () => {
+    const out: Entry[] = [];
+    for (const c of chunk(tuples, engine.batchSize)) {
+      out.push(...await collectEntries(link.part.source, { baseDN: link.part.baseDn, scope: link.scope, filter: link.lookup(c), attributes }, { signal: state.signal }));
+    }
+    return out;
+  })();
+}
+
 /** Joins primary source entries and yields the joined entries (not yet filtered). */
-async function* joinPrimaries(engine: ViewEngine, branch: CompiledBranch, fp: FetchPlan, state: SearchState, entries: Entry[]): AsyncGenerator<JoinedEntry> {
+async function* joinPrimaries(
+  engine: ViewEngine, branch: CompiledBranch, fp: FetchPlan, state: SearchState, entries: Entry[],
+  prefetched?: Map<string, Promise<Entry[]>>,
+): AsyncGenerator<JoinedEntry> {
   const items = toPrimaryItems(branch, engine.rewriter, entries).filter((item) => {
     const key = normalizeDn(item.dn);
     if (!state.emitted.has(key)) return true;
@@ -169,22 +192,7 @@ async function* joinPrimaries(engine: ViewEngine, branch: CompiledBranch, fp: Fe
       state.unavailable.set(part.id, part);
       state.partialBranch ??= branch;
     },
-    fetch: async (link, tuples) => {
-      const attributes = fp.partAttributes.get(link.part.id) ?? link.keyAttributes;
-      if (!link.pushable) {
-        let scan = state.scans.get(link.part.id);
-        if (!scan) {
-          scan = collectEntries(link.part.source, { baseDN: link.part.baseDn, scope: link.scope, filter: link.part.filter, attributes }, { signal: state.signal });
-          state.scans.set(link.part.id, scan);
-        }
-        return scan;
-      }
-      const out: Entry[] = [];
-      for (const c of chunk(tuples, engine.batchSize)) {
-        out.push(...await collectEntries(link.part.source, { baseDN: link.part.baseDn, scope: link.scope, filter: link.lookup(c), attributes }, { signal: state.signal }));
-      }
-      return out;
-    },
+    fetch: (link, tuples) => prefetched?.get(link.part.id) ?? fetchPartners(engine, fp, state, link, tuples),
   });
   if (links.length < fp.links.length) for (const j of joined) j.complete = false;
   if (links.length > 0) await resolveContributorDns(engine.views, joined, state.signal);
@@ -228,6 +236,13 @@ async function* contributorDriven(
   const flush = async function* (): AsyncGenerator<JoinedEntry> {
     if (tuples.length === 0) return;
     const lookup = driver.primaryLookup(tuples);
+    // The driver's own partners depend only on these values: fetch them while the primary answers.
+    const prefetched = new Map<string, Promise<Entry[]>>();
+    if (driver.pushable && !state.unavailable.has(driver.part.id)) {
+      const p = fetchPartners(engine, fp, state, driver, tuples);
+      p.catch(() => undefined);
+      prefetched.set(driver.part.id, p);
+    }
     tuples = [];
     const filters = [branch.primary.filter, primaryExtra, lookup].filter((f): f is Filter => f !== undefined);
     let primaries: Entry[];
@@ -240,7 +255,7 @@ async function* contributorDriven(
       if (isUnavailable(err)) throw primaryDown(branch, err);
       throw err;
     }
-    yield* joinPrimaries(engine, branch, fp, state, primaries);
+    yield* joinPrimaries(engine, branch, fp, state, primaries, prefetched);
     checkTime(state);
   };
   for await (const e of streamEntries(driver.part.source, {
