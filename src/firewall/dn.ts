@@ -29,6 +29,7 @@ function parseValue(raw: string): string | undefined {
   // Trailing spaces are insignificant unless escaped.
   while (text.endsWith(' ') && !text.endsWith('\\ ')) text = text.slice(0, -1);
   if (text.startsWith('#')) return /^#([0-9a-fA-F]{2})+$/.test(text) ? text.toLowerCase() : undefined;
+  if (!text.includes('\\')) return /["<>;]/.test(text) ? undefined : text.trim().replace(/\s+/g, ' ').toLowerCase();
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
@@ -62,8 +63,21 @@ function splitUnescaped(text: string, separator: string): string[] {
   return parts;
 }
 
+const MAX_REMEMBERED = 10_000;
+// The same few DNs come back on every request (bases, login, discovery): parse each once.
+const remembered = new Map<string, NormalizedDn | null>();
+
 /** The DN's RDNs, most specific first; undefined when the DN does not parse. */
 export function normalizeDn(dn: string): NormalizedDn | undefined {
+  const known = remembered.get(dn);
+  if (known !== undefined) return known ?? undefined;
+  const parsed = parseDn(dn);
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(dn, parsed ? Object.freeze(parsed) : null);
+  return parsed;
+}
+
+function parseDn(dn: string): string[] | undefined {
   if (dn.trim() === '') return [];
   const rdns: string[] = [];
   for (const part of splitUnescaped(dn, ',')) {

@@ -3,7 +3,7 @@
  *
  * The firewall signs every forwarded request with HMAC-SHA256 under the shared
  * `gateway.hopSecret`, over: a version tag, the method, the path with its query,
- * a millisecond timestamp, a random nonce, the SHA-256 of the body, and the
+ * a millisecond timestamp, a random nonce (a UUID), the SHA-256 of the body, and the
  * headers the gateway trusts (the identity headers only the firewall sets, plus
  * the application, credentials, encryption request and content type). The body
  * digest is affordable because the firewall holds the whole body anyway (it is
@@ -11,7 +11,7 @@
  * internal network cannot carry another payload. The nonce lets the gateway
  * refuse a replay inside the timestamp window.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 export const HOP_VERSION = 'v1';
 
@@ -68,8 +68,9 @@ export function hopSignature(secret: string, parts: HopParts): string {
   return `${HOP_VERSION}=${createHmac('sha256', secret).update(canonicalHopString(parts)).digest('base64url')}`;
 }
 
+/** 122 random bits; randomUUID draws from a pooled entropy buffer, cheaper per call than randomBytes. */
 export function newHopNonce(): string {
-  return randomBytes(16).toString('base64url');
+  return randomUUID();
 }
 
 /** Constant-time comparison of a presented signature with the expected one. */

@@ -23,19 +23,28 @@ export function normalizeIp(address: string): string {
   return lower;
 }
 
+const MAX_REMEMBERED = 10_000;
+
 export class IpRules {
   private readonly allow: BlockList | undefined;
-  private readonly deny: BlockList;
+  private readonly deny: BlockList | undefined;
+  // The lists never change, so each address's answer is remembered (BlockList.check builds objects per call).
+  private readonly decided = new Map<string, boolean>();
 
   constructor(lists: { allow?: readonly string[]; deny?: readonly string[] }) {
     this.allow = lists.allow ? blockList(lists.allow) : undefined;
-    this.deny = blockList(lists.deny ?? []);
+    this.deny = lists.deny?.length ? blockList(lists.deny) : undefined;
   }
 
   /** Whether `address` (already normalized) may be served. */
   permits(address: string): boolean {
+    if (!this.allow && !this.deny) return true;
+    const known = this.decided.get(address);
+    if (known !== undefined) return known;
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (this.deny.check(address, family)) return false;
-    return this.allow ? this.allow.check(address, family) : true;
+    const ok = !this.deny?.check(address, family) && (this.allow ? this.allow.check(address, family) : true);
+    if (this.decided.size >= MAX_REMEMBERED) this.decided.clear();
+    this.decided.set(address, ok);
+    return ok;
   }
 }

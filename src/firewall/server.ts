@@ -147,7 +147,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     }
     const security: Array<readonly [string, string]> = [...headers, ['x-dirgate-request-id', ctx.requestId]];
     const outcome = await proxy.forward(ctx, res, security);
-    if (outcome.kind === 'streamed') return record(ctx, 'allow', 'allowed', outcome.status, { upstreamStatus: outcome.status });
+    if (outcome.kind === 'streamed') return record(ctx, 'allow', outcome.complete ? 'allowed' : 'upstream-error', outcome.status, { upstreamStatus: outcome.status });
     if (outcome.kind === 'server-error') {
       send(ctx, res, upstreamFailureAnswer(outcome.status, answerContext(ctx)), {}, false);
       return record(ctx, 'allow', 'upstream-error', outcome.status, { upstreamStatus: outcome.status });
