@@ -12,6 +12,13 @@ export interface GatewayRequest {
   clientIp?: string;
   /** Subject DN of the TLS client certificate the firewall verified, if any. */
   clientCertSubject?: string;
+  /**
+   * How the firewall authenticated the application (`secret`, `certificate`,
+   * `secret+certificate`, `none`), from the signed hop; undefined when the
+   * request did not come through the firewall (the gateway then checks the
+   * application's secret itself).
+   */
+  appAuth?: string;
   requestId: string;
 }
 
