@@ -95,6 +95,29 @@ describe('firewall: what the gateway receives and what the client gets back', ()
     assert.equal(bench.upstream.seen.at(-1)!.url, '/sso?target=https%3A%2F%2Fportal.example.com%2F');
   });
 
+  it('streams a large answer of unknown length through unchanged', async () => {
+    const piece = '<searchResultEntry dn="uid=x,ou=people,o=example"/>'.repeat(200);
+    bench.upstream.answer = (_req, res) => {
+      res.setHeader('content-type', 'text/xml');
+      let sent = 0;
+      const next = () => { if (sent++ === 40) return res.end('</end>'); res.write(piece); setImmediate(next); };
+      next();
+    };
+    const reply = await send(bench, { headers: APP, body: dsmlSearch('uid=alice,ou=people,o=example') });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body, piece.repeat(40) + '</end>');
+  });
+
+  it('cuts the connection rather than pass on an answer shorter than the gateway declared', async () => {
+    bench.upstream.answer = (_req, res) => {
+      res.setHeader('content-length', '1000');
+      res.write('<batchResponse');
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    await assert.rejects(send(bench, { headers: APP, body: dsmlSearch('uid=alice,ou=people,o=example') }));
+    assert.deepEqual([lastAudit(bench).decision, lastAudit(bench).reason], ['allow', 'upstream-error']);
+  });
+
   it('answers 503 with a fault naming nothing when the gateway cannot be reached', async () => {
     // Last in this file: the upstream stays down.
     await bench.upstream.close();
