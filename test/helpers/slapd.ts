@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'ldapts';
+import { Client, ResultCodeError } from 'ldapts';
 import { retryOnAddressInUse } from './ports.js';
 import { issueCert, makeTestCa, type IssuedCert, type TestCa } from './test-ca.js';
 
@@ -35,6 +35,8 @@ export interface SlapdOptions {
   tls?: boolean;
   /** Extra schemas: names in /etc/ldap/schema (`misc`, `ppolicy`) or paths of schema LDIF files. */
   extraSchemas?: string[];
+  /** Refuses operations on connections without TLS (olcSecurity tls=1); needs `tls`. */
+  requireTls?: boolean;
 }
 
 export interface Slapd {
@@ -50,8 +52,11 @@ export interface Slapd {
   /** caPem written to a file, for configurations that take a CA file. */
   caFile?: string;
   dataDir: string;
+  /** Stops the server and removes its directory. */
   stop(): Promise<void>;
-  /** Stops and starts again on the same ports with the same data. */
+  /** Stops the server but keeps its data and ports, so `restart()` can bring it back (a server that goes away). */
+  halt(): Promise<void>;
+  /** Stops (unless halted) and starts again on the same ports with the same data. */
   restart(): Promise<void>;
 }
 
@@ -79,12 +84,13 @@ function schemaPath(nameOrPath: string): string {
 
 function configLdif(o: {
   dir: string; suffix: string; rootDn: string; rootPassword: string; schemas: string[];
-  tls?: { caFile: string; certFile: string; keyFile: string };
+  tls?: { caFile: string; certFile: string; keyFile: string }; requireTls?: boolean;
 }): string {
   const ldifValue = (v: string) => (/^[ :<]|[\r\n\0]|\s$/.test(v) || /[^\x20-\x7e]/.test(v)
     ? `:: ${Buffer.from(v, 'utf8').toString('base64')}` : `: ${v}`);
   const tls = o.tls
     ? `olcTLSCACertificateFile: ${o.tls.caFile}\nolcTLSCertificateFile: ${o.tls.certFile}\nolcTLSCertificateKeyFile: ${o.tls.keyFile}\n`
+      + (o.requireTls ? 'olcSecurity: tls=1\n' : '')
     : '';
   return `dn: cn=config
 objectClass: olcGlobal
@@ -181,8 +187,9 @@ async function answers(url: string): Promise<boolean> {
   try {
     await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['namingContexts'] });
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // An LDAP refusal (confidentialityRequired with requireTls) is an answer too.
+    return err instanceof ResultCodeError;
   } finally {
     await client.unbind().catch(() => undefined);
   }
@@ -252,7 +259,8 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
     }
     const schemas = ['core', 'cosine', 'inetorgperson', 'nis', ...(options.extraSchemas ?? [])].map(schemaPath);
     const configFile = path.join(dir, 'config.ldif');
-    await writeFile(configFile, configLdif({ dir, suffix: options.suffix, rootDn, rootPassword, schemas, tls }));
+    if (options.requireTls && !options.tls) throw new Error('startSlapd: requireTls needs tls');
+    await writeFile(configFile, configLdif({ dir, suffix: options.suffix, rootDn, rootPassword, schemas, tls, requireTls: options.requireTls }));
     await run(SLAPADD, ['-n0', '-F', confDir, '-l', configFile]);
     const dataFile = path.join(dir, 'data.ldif');
     await writeFile(dataFile, await loadLdif(options.ldif, options.suffix));
@@ -284,6 +292,9 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
         stopped = true;
         await stopProcess(proc);
         await rm(dir, { recursive: true, force: true });
+      },
+      async halt() {
+        await stopProcess(proc);
       },
       async restart() {
         if (stopped) throw new Error('restart after stop');

@@ -202,12 +202,17 @@ class PooledLdapSource implements LdapSource {
   }
 
   /** What to do after a failed attempt: throws when the request must not be tried again. */
-  private afterFailure(err: unknown, connection: SourceConnection, kind: Kind, options: SourceOperationOptions, delivered = false): DirgateError {
+  private afterFailure(
+    err: unknown, connection: SourceConnection, kind: Kind, options: SourceOperationOptions, failed: Set<string>, delivered = false,
+  ): DirgateError {
     const e = mapSourceError(err, { source: this.name, phase: 'operation' });
     const verdict = failureVerdict(e);
     const transport = verdict.replicaDown || verdict.notPerformed || verdict.retryReads;
     this.finish(connection, options, transport || !connection.usable);
-    if (verdict.replicaDown) this.markDown(connection.url, e);
+    if (verdict.replicaDown) {
+      this.markDown(connection.url, e);
+      failed.add(connection.url);
+    }
     const again = !delivered && !options.signal?.aborted && !this.closed
       && (verdict.notPerformed || (kind === 'read' && verdict.retryReads));
     if (!again) throw e;
@@ -218,16 +223,17 @@ class PooledLdapSource implements LdapSource {
   private async perform<T>(kind: Kind, options: SourceOperationOptions, work: (c: SourceConnection) => Promise<T>): Promise<T> {
     this.checkOpen();
     if (kind === 'write') this.checkWritable();
+    const failed = new Set<string>();
     let last: DirgateError | undefined;
     // Each URL once, plus one more for a pooled connection found dead.
-    for (let attempt = 0; attempt <= this.urls.length; attempt += 1) {
+    for (let attempt = 0; attempt <= this.urls.length && failed.size < this.urls.length; attempt += 1) {
       const connection = await this.connectionFor(options);
       try {
         const result = await connection.run(() => work(connection), options.signal);
         this.finish(connection, options, false);
         return result;
       } catch (err) {
-        last = this.afterFailure(err, connection, kind, options);
+        last = this.afterFailure(err, connection, kind, options, failed);
       }
     }
     throw last as DirgateError;
@@ -242,8 +248,9 @@ class PooledLdapSource implements LdapSource {
   async *search(req: SearchRequest, options: SourceOperationOptions = {}): AsyncIterable<SearchEvent> {
     this.checkOpen();
     const prepared = prepareSearch(req, this.binary.list());
+    const failed = new Set<string>();
     let last: DirgateError | undefined;
-    for (let attempt = 0; attempt <= this.urls.length; attempt += 1) {
+    for (let attempt = 0; attempt <= this.urls.length && failed.size < this.urls.length; attempt += 1) {
       const connection = await this.connectionFor(options);
       let delivered = false;
       let settled = false;
@@ -260,7 +267,7 @@ class PooledLdapSource implements LdapSource {
         return;
       } catch (err) {
         settled = true;
-        last = this.afterFailure(err, connection, 'read', options, delivered);
+        last = this.afterFailure(err, connection, 'read', options, failed, delivered);
       } finally {
         // The consumer stopped early: the rest of the answer would arrive on
         // this connection, so it cannot serve anyone else.

@@ -129,7 +129,7 @@ describe('LDAP source search against a real slapd', () => {
 
   it('passes the paged results control through, so a client can page across requests with the cookie', async () => {
     const seen: string[] = [];
-    let cookie = Buffer.alloc(0);
+    let cookie: Buffer = Buffer.alloc(0);
     let pages = 0;
     do {
       const events = await collect(source.search(searchRequest({
