@@ -30,6 +30,8 @@ export interface FirewallOptions {
   dataDir: string;
   /** Another rate-limiter-flexible store (Redis, ...) for replicas that must share counts. */
   rateLimiters?: RateLimiterFactory;
+  /** Where the gateway really listens, when it differs from the configuration (a gateway started on port 0). */
+  gatewayUrl?: string;
 }
 
 export interface RunningFirewall {
@@ -60,7 +62,8 @@ export async function startFirewall(config: Config, options: FirewallOptions): P
     clientCertificates: tls.clientCa !== undefined,
   };
   const audit = options.audit ?? createAuditSink(settings.audit);
-  const proxy = new GatewayProxy(gatewayOrigin(config), settings.upstream, hopSecret!);
+  const upstreamOrigin = options.gatewayUrl ? new URL(options.gatewayUrl).origin : gatewayOrigin(config);
+  const proxy = new GatewayProxy(upstreamOrigin, settings.upstream, hopSecret!);
   const headers = securityHeaders();
 
   const server = https.createServer({
@@ -100,7 +103,7 @@ export async function startFirewall(config: Config, options: FirewallOptions): P
   const port = (server.address() as AddressInfo).port;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `https://${host}:${port}`;
-  log.info('firewall listening', { url, gateway: gatewayOrigin(config), clientCertificates: fw.clientCertificates, sha256Fingerprint: tls.fingerprint });
+  log.info('firewall listening', { url, gateway: upstreamOrigin, clientCertificates: fw.clientCertificates, sha256Fingerprint: tls.fingerprint });
 
   let closing: Promise<void> | undefined;
   return {

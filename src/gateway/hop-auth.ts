@@ -13,6 +13,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
+import { DirgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AuditEvent, AuditSink } from '../firewall/audit.js';
 import { HOP_HEADERS, IDENTITY_HEADERS, hopSignature, signaturesMatch } from '../firewall/hop-signature.js';
@@ -49,6 +50,8 @@ export interface HopVerifyOptions {
 }
 
 export const DEFAULT_HOP_WINDOW_MS = 30_000;
+/** As schemas/config/gateway.schema.json requires of gateway.hopSecret. */
+const MIN_SECRET_LENGTH = 16;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
@@ -56,6 +59,10 @@ function single(value: string | string[] | undefined): string | undefined {
 
 /** A verifier with its own replay memory (nonces seen within twice the window). */
 export function createHopVerifier(options: HopVerifyOptions): (request: HopRequest) => HopResult {
+  // An empty or short key would let anyone sign: refuse to start rather than verify nothing.
+  if (typeof options.secret !== 'string' || options.secret.length < MIN_SECRET_LENGTH) {
+    throw new DirgateError('ERR_CONFIG_INVALID', `gateway.hopSecret must be set (at least ${MIN_SECRET_LENGTH} characters) for the gateway to accept the firewall's requests`);
+  }
   const windowMs = options.windowMs ?? DEFAULT_HOP_WINDOW_MS;
   const now = options.now ?? Date.now;
   const seen = new LRUCache<string, true>({ max: 200_000, ttl: 2 * windowMs, ttlAutopurge: false });

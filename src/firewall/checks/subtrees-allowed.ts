@@ -2,6 +2,9 @@
  * Refuses an operation naming a DN outside the application's access.subtrees
  * and outside o=gateway. A rename without newSuperior lands beside the entry, so
  * its parent must be allowed too. A DN that does not parse is outside everything.
+ * SPML identifiers are DNs in the DSML profile unless the target gives its
+ * objects server-made ids (entryUUID): an identifier without `=` is such an
+ * opaque id, which only the gateway can resolve, so its rules decide.
  */
 import type { Check } from '../context.js';
 import { GATEWAY_SUBTREE } from '../applications.js';
@@ -11,7 +14,7 @@ import { refuse } from '../refusal.js';
 export const subtreesAllowed: Check = (ctx) => {
   const subtrees = [GATEWAY_SUBTREE, ...ctx.app!.subtrees];
   for (const [i, op] of (ctx.xml?.operations ?? []).entries()) {
-    const named = [op.dn, op.newSuperior, ...op.ids].filter((d): d is string => d !== undefined);
+    const named = [op.dn, op.newSuperior, ...op.ids.filter((id) => id.includes('='))].filter((d): d is string => d !== undefined);
     for (const dn of named) {
       const parsed = normalizeDn(dn);
       const moves = op.element === 'modDNRequest' && op.newSuperior === undefined && dn === op.dn;

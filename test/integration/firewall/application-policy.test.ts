@@ -98,10 +98,15 @@ describe('firewall: what each application may do', () => {
     const lookup = await send(bench, { path: '/spml', headers, body: spml(`<spml:lookupRequest xmlns:spml="urn:oasis:names:tc:SPML:2:0"><spml:psoID ID="uid=alice,${PEOPLE}"/></spml:lookupRequest>`) });
     assert.equal(lookup.status, 200);
     assert.equal(bench.upstream.seen.at(-1)!.url, '/spml');
-    const before = bench.upstream.seen.length;
+    let before = bench.upstream.seen.length;
     const add = await send(bench, { path: '/spml', headers, body: spml(`<spml:addRequest xmlns:spml="urn:oasis:names:tc:SPML:2:0"><spml:containerID ID="${PEOPLE}"/></spml:addRequest>`) });
     assert.match(add.body, /<spml:addResponse [^>]*status="failure"/);
     assert.equal(lastAudit(bench).reason, 'op-not-allowed');
+    assert.equal(bench.upstream.seen.length, before);
+    const opaque = await send(bench, { path: '/spml', headers, body: spml('<spml:lookupRequest xmlns:spml="urn:oasis:names:tc:SPML:2:0"><spml:psoID ID="0b7c1a2e-5d1f-4e0a-9c3b-6a1d2e3f4a5b" targetID="people"/></spml:lookupRequest>') });
+    assert.equal(opaque.status, 200);
+    assert.equal(lastAudit(bench).reason, 'allowed', 'a server-made PSO id is left to the gateway');
+    before = bench.upstream.seen.length;
     const outside = await send(bench, { path: '/spml', headers, body: spml('<spml:lookupRequest xmlns:spml="urn:oasis:names:tc:SPML:2:0"><spml:psoID ID="cn=admin,o=hr"/></spml:lookupRequest>') });
     assert.match(outside.body, /status="failure"/);
     assert.equal(lastAudit(bench).reason, 'subtree-not-allowed');

@@ -76,3 +76,9 @@ describe('hop authentication (gateway side)', () => {
     assert.deepEqual(verify(request), { ok: false, reason: 'hop-replayed' });
   });
 });
+
+describe('hop authentication configuration', () => {
+  it('refuses to run with an empty or short secret, which would let anyone sign', () => {
+    for (const secret of ['', 'short']) assert.throws(() => createHopVerifier({ secret }), /hopSecret/);
+  });
+});
