@@ -1,0 +1,285 @@
+/**
+ * A whole dirgate deployment for the gateway scenarios, on loopback: the
+ * directory (the embedded one with the demo data, or real slapd), a real IBE
+ * key server in-process with its own mutual-TLS PKI, and as many gateway
+ * processes' worth of gateways as a test wants, each with its own sources,
+ * virtual directory and caches over the same store, all on one clock the test
+ * moves by hand (no sleeping).
+ *
+ * A gateway here is assembled as src/gateway/index.ts assembles it, with the
+ * session side's view guard in front of the authorized view and its sweep
+ * reachable (startGateway does not expose either yet), and no hop
+ * authentication (no firewall in front).
+ */
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { buildConfig, DEMO_CONFIG, PACKAGE_ROOT, parseConfigText } from '../../../src/config/load.js';
+import type { Config } from '../../../src/config/types.js';
+import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
+import { startEmbeddedDirectory, type EmbeddedDirectory } from '../../../src/directory/embedded/index.js';
+import { createLdapSource } from '../../../src/directory/sources/index.js';
+import type { LdapSource } from '../../../src/directory/sources/types.js';
+import { DsmlSessionStore, dsmlConfig } from '../../../src/dsml/index.js';
+import { AccessPolicy } from '../../../src/gateway/access.js';
+import { createGatewayApp } from '../../../src/gateway/app.js';
+import { AuthorizedDirectory } from '../../../src/gateway/authorized-directory.js';
+import { DirectoryRouter } from '../../../src/gateway/directory-router.js';
+import { dsmlRoute } from '../../../src/gateway/routes/dsml.js';
+import { createSessionGateway, viewMembership, type SessionGateway } from '../../../src/gateway/sessions/index.js';
+import {
+  cachedRevocationStore, createKeyServerClient, ensureKeyServerPki, memoryRevocationStore, readTlsPem, startKeyServer,
+  type KeyServer, type KeyServerClient,
+} from '../../../src/keyserver/index.js';
+import { closeServer, listen } from '../../../src/util/listen.js';
+import { DirgateClient, type ClientOptions } from '../../../src/client/index.js';
+import { startSlapd, type Slapd } from '../../helpers/slapd.js';
+
+/** 2030-01-01T09:00:00Z: a moment of our choosing, shared by the gateways and the key server. */
+export const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);
+
+export class TestClock {
+  now = T0;
+  readonly fn = (): number => this.now;
+  advance(seconds: number): void {
+    this.now += seconds * 1000;
+  }
+}
+
+/** The demo applications (DESIGN section 4), as the report proposes them for fixtures/demo/config.yaml. */
+export const DEMO_APPLICATIONS = [
+  {
+    id: 'mobile-demo',
+    // 'jwt' joins once a jwtSigners entry exists (the JWT scenario adds both).
+    authMethods: ['password'],
+    mfa: 'none',
+    sessionIdleTimeout: 900,
+    sessionMaxLifetime: 28_800,
+    shareSessionsWith: ['web-portal'],
+    access: {
+      endpoints: ['/dsml', '/spml', '/sso'],
+      operations: ['search', 'compare', 'add', 'modify', 'delete', 'modDN', 'spml-read', 'spml-write', 'spml-password', 'spml-suspend'],
+      subtrees: ['o=example'],
+    },
+  },
+  {
+    id: 'mobile-secure',
+    authMethods: ['password'],
+    mfa: 'totp',
+    sessionIdleTimeout: 600,
+    sessionMaxLifetime: 14_400,
+    encryption: 'optional',
+    access: { endpoints: ['/dsml'], operations: ['search', 'compare', 'modify', 'add', 'delete'], subtrees: ['ou=people,o=example'] },
+  },
+  {
+    id: 'web-portal',
+    authMethods: ['password'],
+    mfa: 'none',
+    shareSessionsWith: ['mobile-demo'],
+    access: { endpoints: ['/dsml', '/sso'], operations: ['search'], subtrees: ['ou=people,o=example'] },
+  },
+];
+
+export interface LogLine { level: string; message: string; reason?: string; [key: string]: unknown }
+
+function capturingLogger(lines: LogLine[]): winston.Logger {
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      try { lines.push(JSON.parse(String(chunk)) as LogLine); } catch { /* not JSON: ignore */ }
+      done();
+    },
+  });
+  return winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+}
+
+export interface TestGateway {
+  url: string;
+  sessions: SessionGateway;
+  view: VirtualDirectory;
+  close(): Promise<void>;
+}
+
+export interface Deployment {
+  config: Config;
+  clock: TestClock;
+  dataDir: string;
+  keyServer: KeyServer;
+  /** A key server client of the test's own, to ask what the key server thinks. */
+  keys: KeyServerClient;
+  logs: LogLine[];
+  /** The directory's URL (embedded or slapd). */
+  directoryUrl: string;
+  gateways: TestGateway[];
+  startGateway(): Promise<TestGateway>;
+  client(app: string, gateway?: TestGateway, options?: Partial<ClientOptions>): DirgateClient;
+  close(): Promise<void>;
+}
+
+export interface DeploymentOptions {
+  /** Changes to the raw configuration before it is validated. */
+  tweak?(raw: Record<string, unknown>): void;
+  /** `embedded` (the demo data, two sources) or `slapd` (real OpenLDAP, one source). */
+  directory?: 'embedded' | 'slapd';
+}
+
+const KEK = 'ab'.repeat(32);
+
+/** The demo configuration with the demo applications, fresh ports and a data folder of its own. */
+function demoRaw(dataDir: string): Record<string, unknown> {
+  const raw = parseConfigText(readFileSync(DEMO_CONFIG, 'utf8'), DEMO_CONFIG) as Record<string, unknown>;
+  raw.dataDir = dataDir;
+  raw.applications = structuredClone(DEMO_APPLICATIONS);
+  (raw.embedded as Record<string, unknown>).port = 0;
+  raw.keyserver = { ...(raw.keyserver as object), port: 0, kek: KEK, ibe: { backend: 'mcl', workers: 1 } };
+  raw.gateway = { ...(raw.gateway as object), port: 0 };
+  raw.spml = {
+    targets: [{
+      name: 'people', dn: 'ou=people,o=example', rdnAttribute: 'uid',
+      schema: { objectClasses: [{ name: 'inetOrgPerson', attributes: [{ name: 'uid', required: true }] }] },
+      suspend: { attribute: 'employeeType', value: 'dirgate-suspended' },
+    }],
+  };
+  return raw;
+}
+
+const SLAPD_EXTRA = `
+dn: uid=admin,ou=people,dc=corp,dc=example
+objectClass: inetOrgPerson
+uid: admin
+cn: Demo Administrator
+sn: Administrator
+mail: admin@corp.example
+userPassword: admin-pass
+
+dn: cn=admins,ou=groups,dc=corp,dc=example
+objectClass: groupOfNames
+cn: admins
+member: uid=admin,ou=people,dc=corp,dc=example
+
+dn: ou=dirgate,dc=corp,dc=example
+objectClass: organizationalUnit
+ou: dirgate
+`;
+
+/** The same deployment on real slapd: one source, the people and groups of corp, the profile beside them. */
+function slapdRaw(raw: Record<string, unknown>, slapd: Slapd): void {
+  delete raw.embedded;
+  raw.sources = [{ name: 'corp', urls: [slapd.url], baseDn: 'dc=corp,dc=example', bind: { dn: slapd.rootDn, password: slapd.rootPassword } }];
+  raw.views = [{
+    suffix: 'o=example',
+    branches: [
+      { name: 'people', dn: 'ou=people,o=example', rdnAttribute: 'uid', primary: { source: 'corp', baseDn: 'ou=people,dc=corp,dc=example', filter: '(objectClass=inetOrgPerson)' } },
+      { name: 'groups', dn: 'ou=groups,o=example', rdnAttribute: 'cn', primary: { source: 'corp', baseDn: 'ou=groups,dc=corp,dc=example' } },
+    ],
+  }];
+}
+
+export async function startDeployment(options: DeploymentOptions = {}): Promise<Deployment> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dirgate-gw-'));
+  const clock = new TestClock();
+  const logs: LogLine[] = [];
+  const log = capturingLogger(logs);
+  const closers: Array<() => Promise<void>> = [];
+  const gateways: TestGateway[] = [];
+  try {
+    const raw = demoRaw(dataDir);
+    let slapd: Slapd | undefined;
+    if (options.directory === 'slapd') {
+      slapd = await startSlapd({
+        suffix: 'dc=corp,dc=example',
+        ldif: [path.join(PACKAGE_ROOT, 'test', 'helpers', 'ldif', 'corp.ldif'), SLAPD_EXTRA],
+        extraSchemas: [path.join(PACKAGE_ROOT, 'schemas', 'ldap', 'dirgate.ldif')],
+      });
+      closers.push(() => slapd!.stop());
+      slapdRaw(raw, slapd);
+    }
+    options.tweak?.(raw);
+    const config = buildConfig(raw, { baseDir: path.dirname(DEMO_CONFIG), env: {} }) as Config;
+
+    let embedded: EmbeddedDirectory | undefined;
+    if (config.embedded?.enabled) {
+      embedded = await startEmbeddedDirectory(config.embedded, { dataDir, log });
+      closers.push(() => embedded!.close());
+    }
+
+    const pki = await ensureKeyServerPki(dataDir);
+    const serverTls = await readTlsPem({}, { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, caFile: pki.caFile });
+    const gatewayTls = await readTlsPem({}, { certFile: pki.clientCertFile, keyFile: pki.clientKeyFile, caFile: pki.caFile });
+    const keyServer = await startKeyServer(config, {
+      dataDir, log, tls: serverTls, clock: clock.fn, revocations: cachedRevocationStore(memoryRevocationStore(clock.fn), { cacheMs: 0 }),
+    });
+    closers.push(() => keyServer.close());
+    const keys = createKeyServerClient({ url: keyServer.url, ...gatewayTls });
+    closers.push(() => keys.close());
+
+    const startGateway = async (): Promise<TestGateway> => {
+      const sources = new Map<string, LdapSource>(config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: embedded?.url })]));
+      const view = createVirtualDirectory(config, { log, sources, background: false });
+      const gwKeys = createKeyServerClient({ url: keyServer.url, ...gatewayTls });
+      const sessions = await createSessionGateway(config, {
+        log, view, profileSource: sources.get(config.profile!.source)!, keys: gwKeys, clock: clock.fn,
+      });
+      const policy = new AccessPolicy(config.access.rules, viewMembership(view));
+      const directory = new DirectoryRouter(sessions.subtree, sessions.guard(new AuthorizedDirectory(view, policy)), config.views.map((v) => v.suffix));
+      const dsml = dsmlConfig(config.dsml);
+      const app = createGatewayApp({
+        log,
+        readiness: [],
+        bodyLimit: dsml.limits.bodyBytes,
+        routes: {
+          dsml: dsmlRoute({ directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: new DsmlSessionStore(dsml.sessions), config: dsml, log }),
+          sso: sessions.ssoRoute,
+        },
+      });
+      const server = http.createServer(app);
+      const port = await listen(server, 0, '127.0.0.1', 'test gateway');
+      const gateway: TestGateway = {
+        url: `http://127.0.0.1:${port}`,
+        sessions,
+        view,
+        async close() {
+          await closeServer(server);
+          await sessions.close();
+          await gwKeys.close();
+          await view.close();
+          await Promise.all([...sources.values()].map((s) => s.close()));
+        },
+      };
+      gateways.push(gateway);
+      return gateway;
+    };
+
+    return {
+      config, clock, dataDir, keyServer, keys, logs, gateways,
+      directoryUrl: embedded?.url ?? slapd!.url,
+      startGateway,
+      client(app, gateway = gateways[0], extra = {}) {
+        if (!gateway) throw new Error('start a gateway first');
+        return new DirgateClient({ url: gateway.url, app, ibeBackend: 'mcl', ...extra });
+      },
+      async close() {
+        for (const g of gateways.splice(0)) await g.close();
+        for (const c of closers.reverse()) await c();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The reasons logged for refused callers since `from` (an index into the log). */
+export function refusalReasons(logs: LogLine[], from = 0): string[] {
+  return logs.slice(from).filter((l) => l.message === 'caller refused').map((l) => String(l.reason));
+}
+
+export function basicHeader(user: string, secret: string): string {
+  return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+}
