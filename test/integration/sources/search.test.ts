@@ -81,6 +81,19 @@ describe('LDAP source search against a real slapd', () => {
     assert.deepEqual(typesOnly?.attributes, [{ type: 'cn', values: [] }, { type: 'sn', values: [] }]);
   });
 
+  it('dereferences aliases only when asked to', async () => {
+    const groups = `ou=groups,${CORP_SUFFIX}`;
+    await source.add({
+      dn: `uid=al,${groups}`,
+      attributes: [{ type: 'objectClass', values: ['alias', 'extensibleObject'] }, { type: 'uid', values: ['al'] }, { type: 'aliasedObjectName', values: [ALICE] }],
+      controls: [],
+    });
+    const find = (derefAliases: 'never' | 'always') => collect(source.search(searchRequest({ baseDN: groups, scope: 'one', derefAliases, filter: { type: 'present', attribute: 'uid' }, attributes: ['uid'] })));
+    assert.deepEqual(dnsOf(await find('never')), [`uid=al,${groups}`]);
+    assert.deepEqual(dnsOf(await find('always')), [ALICE]);
+    await source.delete({ dn: `uid=al,${groups}`, controls: [] });
+  });
+
   it('keeps binary values byte-exact and UTF-8 text as strings', async () => {
     const expectedPhoto = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'),
       Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xd9])]);
