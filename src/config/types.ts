@@ -19,6 +19,8 @@ export interface SourceConfig {
   timeouts: { connectMs: number; operationMs: number };
   failover: { backoffMs: number; maxBackoffMs: number };
   tls: { startTls: boolean; caFile?: string; servername?: string };
+  /** Attributes always read as bytes, beside the well-known binary ones. */
+  binaryAttributes?: string[];
 }
 
 export interface ProfileConfig { source: string; baseDn: string }

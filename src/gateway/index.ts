@@ -18,6 +18,7 @@ import { DsmlSessionStore, dsmlConfig } from '../dsml/index.js';
 import type { KeyServerClient } from '../keyserver/client.js';
 import { keyServerClientFromSettings } from '../keyserver/wiring.js';
 import type { Logger } from '../log.js';
+import { DirgateError } from '../errors.js';
 import { createSpmlRuntime, spmlConfigWithDefaults } from '../spml/index.js';
 import { closeServer, listen } from '../util/listen.js';
 import { AccessPolicy } from './access.js';
@@ -87,6 +88,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const view = createVirtualDirectory(config, { log, sources });
   const keys = await keyServerClientFromSettings(config, options.keyserverUrl);
   const profileSource = config.profile ? sources.get(config.profile.source) : undefined;
+  // Sessions, MFA enrolments and lock-out counters live in the extended profile; without one there is nowhere shared to keep them.
+  if (!profileSource) throw new DirgateError('ERR_CONFIG_INVALID', 'profile: the gateway needs an extended profile (profile.source and profile.baseDn) for its sessions');
   const sessions = await createSessionGateway(config, { log, view, profileSource, keys, clock: options.clock });
   const policy = new AccessPolicy(config.access.rules, membershipLookup(view));
   const namingContexts = config.views.map((v) => v.suffix);
