@@ -30,6 +30,7 @@ import { AccessPolicy } from '../../../src/gateway/access.js';
 import { createGatewayApp } from '../../../src/gateway/app.js';
 import { AuthorizedDirectory } from '../../../src/gateway/authorized-directory.js';
 import { DirectoryRouter } from '../../../src/gateway/directory-router.js';
+import { hopAuth } from '../../../src/gateway/hop-auth.js';
 import { dsmlRoute } from '../../../src/gateway/routes/dsml.js';
 import { createSessionGateway, viewMembership, type SessionGateway } from '../../../src/gateway/sessions/index.js';
 import {
@@ -115,7 +116,8 @@ export interface Deployment {
   /** The directory's URL (embedded or slapd). */
   directoryUrl: string;
   gateways: TestGateway[];
-  startGateway(): Promise<TestGateway>;
+  /** With `hop`, the gateway refuses requests not signed as the firewall signs them (hop-auth.ts). */
+  startGateway(options?: { hop?: boolean }): Promise<TestGateway>;
   client(app: string, gateway?: TestGateway, options?: Partial<ClientOptions>): DirgateClient;
   close(): Promise<void>;
 }
@@ -217,7 +219,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     const keys = createKeyServerClient({ url: keyServer.url, ...gatewayTls });
     closers.push(() => keys.close());
 
-    const startGateway = async (): Promise<TestGateway> => {
+    const startGateway = async (gatewayOptions: { hop?: boolean } = {}): Promise<TestGateway> => {
       const sources = new Map<string, LdapSource>(config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: embedded?.url })]));
       const view = createVirtualDirectory(config, { log, sources, background: false });
       const gwKeys = createKeyServerClient({ url: keyServer.url, ...gatewayTls });
@@ -231,6 +233,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
         log,
         readiness: [],
         bodyLimit: dsml.limits.bodyBytes,
+        ...(gatewayOptions.hop ? { hopAuth: hopAuth({ secret: config.gateway.hopSecret!, log, maxBodyBytes: dsml.limits.bodyBytes }) } : {}),
         routes: {
           dsml: dsmlRoute({ directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: new DsmlSessionStore(dsml.sessions), config: dsml, log }),
           sso: sessions.ssoRoute,
