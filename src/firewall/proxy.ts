@@ -72,26 +72,28 @@ const SMALL_ANSWER = 64 * 1024;
  * system call instead of two is measurable. Larger or unknown-length answers
  * stream (relay).
  */
-async function sendWhole(body: Readable, res: ServerResponse, declared: number): Promise<boolean> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > declared) throw new Error('the gateway sent more than it declared');
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
-    res.destroy();
-    return false;
-  }
-  if (size !== declared) {
-    res.destroy();
-    return false;
-  }
+function sendWhole(body: Readable, res: ServerResponse, declared: number): Promise<boolean> {
   return new Promise((resolve) => {
-    res.once('close', () => resolve(res.writableFinished));
-    res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = () => {
+      body.off('data', onData).off('end', onEnd).off('error', fail);
+      body.destroy();
+      res.destroy();
+      resolve(false);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > declared) return fail();
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      body.off('error', fail);
+      if (size !== declared) return fail();
+      res.once('close', () => resolve(res.writableFinished));
+      res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    body.on('data', onData).once('end', onEnd).once('error', fail);
   });
 }
 
