@@ -38,7 +38,7 @@ import type { UnresolvedItem } from '../../directory/view/unresolved.js';
 import type { MfaStore } from '../../sessions/mfa.js';
 import type { SessionStore } from '../../sessions/store.js';
 import type { AccessPolicy } from '../access.js';
-import { stateOf, type CallerState, type GatewaySession } from './caller-state.js';
+import { mfaPending, stateOf, type CallerState, type GatewaySession } from './caller-state.js';
 import type { GatewayIdentities } from './gateway-identity.js';
 import type { PayloadKeys } from './payload-keys.js';
 import type { SessionFlows } from './session-flows.js';
@@ -110,10 +110,6 @@ function sessionState(ctx: OperationContext): Extract<CallerState, { kind: 'sess
   return s?.kind === 'session' ? s : undefined;
 }
 
-function isPending(state: CallerState | undefined): boolean {
-  return state?.kind === 'session' && state.session.mfa.state === 'pending';
-}
-
 /** The one value of a `replace: totp` change, or a refusal. */
 function totpCode(req: ModifyRequest): string {
   const [change, ...rest] = req.changes;
@@ -139,7 +135,7 @@ export class GatewaySubtree implements Directory {
 
   async #isAdmin(ctx: OperationContext, right: 'sessions' | 'read', dn: string): Promise<boolean> {
     const userDn = ctx.principal.dn;
-    return userDn !== undefined && !isPending(stateOf(ctx)) && this.d.policy.allows({ dn: userDn }, { right, dn });
+    return userDn !== undefined && !mfaPending(stateOf(ctx)) && this.d.policy.allows({ dn: userDn }, { right, dn });
   }
 
   /** The entries a search of `req` returns, and whether the filter applies to them. */
@@ -150,7 +146,7 @@ export class GatewaySubtree implements Directory {
     const base = req.scope === 'base';
     const pendingAllowed = target.kind === 'root' || target.kind === 'applications' || target.kind === 'application'
       || target.kind === 'mfa' || (target.kind === 'session' && own?.session.id === target.id);
-    if (isPending(state) && !pendingAllowed) throw mfaRequired();
+    if (mfaPending(state) && !pendingAllowed) throw mfaRequired();
 
     switch (target.kind) {
       case 'root':
@@ -262,7 +258,7 @@ export class GatewaySubtree implements Directory {
     const own = sessionState(ctx);
     if (target.kind === 'session') {
       if (!own || own.session.id !== target.id) {
-        if (isPending(stateOf(ctx))) throw mfaRequired();
+        if (mfaPending(stateOf(ctx))) throw mfaRequired();
         throw noSuchObject(req.dn, SESSIONS);
       }
       await this.d.flows.answerTotp(own.session, totpCode(req), ctx.requestId);
@@ -287,7 +283,7 @@ export class GatewaySubtree implements Directory {
       if (own!.session.mfa.state === 'pending') await this.d.flows.complete(own!.session, ctx.requestId);
       return OK;
     }
-    if (isPending(stateOf(ctx))) throw mfaRequired();
+    if (mfaPending(stateOf(ctx))) throw mfaRequired();
     throw unwilling('this entry cannot be modified', 'modify-not-allowed');
   }
 
@@ -297,7 +293,7 @@ export class GatewaySubtree implements Directory {
     const own = sessionState(ctx);
     if (target.kind === 'session') {
       const mine = own?.session.id === target.id;
-      if (!mine && isPending(state)) throw mfaRequired();
+      if (!mine && mfaPending(state)) throw mfaRequired();
       if (!mine && !(await this.#isAdmin(ctx, 'sessions', SESSIONS))) throw noSuchObject(req.dn, SESSIONS);
       const ended = await this.d.flows.logoff(target.id, mine ? 'logoff' : 'admin', ctx.requestId);
       if (!ended) throw noSuchObject(req.dn, SESSIONS);
@@ -305,12 +301,12 @@ export class GatewaySubtree implements Directory {
     }
     if (target.kind === 'mfa') {
       const user = this.#sessionUser(ctx);
-      if (isPending(state)) throw mfaRequired();
+      if (mfaPending(state)) throw mfaRequired();
       if (!(await this.d.mfa.remove(user))) throw noSuchObject(MFA, SELF);
       this.d.log.info('mfa enrolment removed', { event: 'mfa-removed', sessionId: own!.session.id });
       return OK;
     }
-    if (isPending(state)) throw mfaRequired();
+    if (mfaPending(state)) throw mfaRequired();
     throw unwilling('this entry cannot be deleted', 'delete-not-allowed');
   }
 

@@ -19,7 +19,7 @@ import type {
 import { DirgateError } from '../../errors.js';
 import type { ScriptRuntime } from '../../scripts/runtime.js';
 import type { DirectoryOperation } from '../../scripts/types.js';
-import { stateOf } from './caller-state.js';
+import { mfaPending, stateOf } from './caller-state.js';
 
 export class GuardedDirectory implements Directory {
   constructor(private readonly inner: Directory, private readonly scripts: ScriptRuntime) {}
@@ -27,7 +27,7 @@ export class GuardedDirectory implements Directory {
   #admit(ctx: OperationContext): void {
     if (ctx.principal.service) return;
     const state = stateOf(ctx);
-    if (state?.kind === 'session' && state.session.mfa.state === 'pending') {
+    if (mfaPending(state)) {
       throw new DirgateError('ERR_MFA_REQUIRED', 'multi-factor authentication is outstanding', { reason: 'mfa-pending' });
     }
     if (state?.kind === 'primary' && !(state.method === 'password' && state.app.userCredentialsOnDsml)) {

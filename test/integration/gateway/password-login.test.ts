@@ -20,7 +20,12 @@ describe('password login through the gateway (embedded demo directory)', functio
   let demo: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
+    d = await startDeployment({
+      tweak(raw) {
+        // A DSML client that knows nothing of sessions: the user's name and password on every request.
+        (raw.applications as unknown[]).push({ id: 'dsml-classic', authMethods: ['password'], userCredentialsOnDsml: true });
+      },
+    });
     await d.startGateway();
     demo = d.client('mobile-demo');
   });
@@ -142,6 +147,24 @@ describe('password login through the gateway (embedded demo directory)', functio
     } finally {
       await ldap.modify(carol, new Change({ operation: 'delete', modification: new Attribute({ type: 'employeeType', values: [] }) }));
       await ldap.unbind();
+    }
+  });
+
+  it('takes the user\'s own name and password on every DSML request only where the application allows it', async () => {
+    const search = { kind: 'search' as const, baseDN: 'ou=people,o=example', scope: 'one' as const, filter: { type: 'equality' as const, attribute: 'uid', value: 'carol' } };
+    const classic = d.client('dsml-classic');
+    try {
+      const ok = await classic.dsml([search], basicHeader('bob', 'bob-pass'));
+      assert.deepEqual(ok.outcomes[0]?.entries.map((e) => e.dn), ['uid=carol,ou=people,o=example']);
+      const wrong = await classic.dsml([search], basicHeader('bob', 'wrong'));
+      assert.equal(wrong.outcomes[0]?.descr, 'authenticationFailed');
+      const from = d.logs.length;
+      const { outcomes } = await demo.dsml([search], basicHeader('bob', 'bob-pass'));
+      assert.equal(outcomes[0]?.descr, 'authenticationFailed', 'mobile-demo wants a session');
+      assert.equal(outcomes[0]?.entries.length, 0);
+      assert.deepEqual(refusalReasons(d.logs, from), [], 'the password itself was right');
+    } finally {
+      await classic.close();
     }
   });
 
