@@ -41,8 +41,9 @@ function escapeAttr(s: string): string {
   return escapeText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
 }
 
+/** Text as text (white space kept: XML keeps it in content); bytes, and text XML cannot carry, as base64Binary. */
 function valueXml(v: Value): string {
-  if (typeof v !== 'string' || /^\s|\s$|[\x00-\x08\x0B\x0C\x0E-\x1F]/.test(v)) {
+  if (typeof v !== 'string' || /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/.test(v)) {
     return `<value xsi:type="xsd:base64Binary">${Buffer.from(v).toString('base64')}</value>`;
   }
   return `<value>${escapeText(v)}</value>`;
@@ -124,6 +125,11 @@ export class DsmlAnswerError extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The gateway sends text as base64 too where XML would not carry it exactly
+ * (white space at the ends, control characters): bytes that read as UTF-8 come
+ * back as text, anything else as bytes.
+ */
 function decodeBase64Value(text: string): Value {
   const bytes = Buffer.from(text.replace(/\s+/g, ''), 'base64');
   try {
