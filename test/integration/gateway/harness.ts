@@ -52,40 +52,6 @@ export class TestClock {
   }
 }
 
-/** The demo applications (DESIGN section 4), as the report proposes them for fixtures/demo/config.yaml. */
-export const DEMO_APPLICATIONS = [
-  {
-    id: 'mobile-demo',
-    // 'jwt' joins once a jwtSigners entry exists (the JWT scenario adds both).
-    authMethods: ['password'],
-    mfa: 'none',
-    sessionIdleTimeout: 900,
-    sessionMaxLifetime: 28_800,
-    shareSessionsWith: ['web-portal'],
-    access: {
-      endpoints: ['/dsml', '/spml', '/sso'],
-      operations: ['search', 'compare', 'add', 'modify', 'delete', 'modDN', 'spml-read', 'spml-write', 'spml-password', 'spml-suspend'],
-      subtrees: ['o=example'],
-    },
-  },
-  {
-    id: 'mobile-secure',
-    authMethods: ['password'],
-    mfa: 'totp',
-    sessionIdleTimeout: 600,
-    sessionMaxLifetime: 14_400,
-    encryption: 'optional',
-    access: { endpoints: ['/dsml'], operations: ['search', 'compare', 'modify', 'add', 'delete'], subtrees: ['ou=people,o=example'] },
-  },
-  {
-    id: 'web-portal',
-    authMethods: ['password'],
-    mfa: 'none',
-    shareSessionsWith: ['mobile-demo'],
-    access: { endpoints: ['/dsml', '/sso'], operations: ['search'], subtrees: ['ou=people,o=example'] },
-  },
-];
-
 export interface LogLine { level: string; message: string; reason?: string; [key: string]: unknown }
 
 function capturingLogger(lines: LogLine[]): winston.Logger {
@@ -131,11 +97,10 @@ export interface DeploymentOptions {
 
 const KEK = 'ab'.repeat(32);
 
-/** The demo configuration with the demo applications, fresh ports and a data folder of its own. */
+/** The demo configuration (with its applications: mobile-demo, mobile-secure, web-portal), fresh ports and a data folder of its own. */
 function demoRaw(dataDir: string): Record<string, unknown> {
   const raw = parseConfigText(readFileSync(DEMO_CONFIG, 'utf8'), DEMO_CONFIG) as Record<string, unknown>;
   raw.dataDir = dataDir;
-  raw.applications = structuredClone(DEMO_APPLICATIONS);
   (raw.embedded as Record<string, unknown>).port = 0;
   raw.keyserver = { ...(raw.keyserver as object), port: 0, kek: KEK, ibe: { backend: 'mcl', workers: 1 } };
   raw.gateway = { ...(raw.gateway as object), port: 0 };

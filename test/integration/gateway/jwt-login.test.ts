@@ -61,8 +61,6 @@ describe('JWT login from an external signer (JWKS over HTTPS with a test CA)', f
           name: 'idp', issuer: ISSUER, audience: 'dirgate', jwksUrl: `https://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
           userClaim: 'email', userAttribute: 'mail', algorithms: ['ES256'], caFile, jwks: { cooldownMs: 0 },
         }];
-        const apps = raw.applications as Array<Record<string, unknown>>;
-        apps.find((a) => a.id === 'mobile-demo')!.authMethods = ['password', 'jwt'];
       },
     });
     await d.startGateway();

@@ -20,12 +20,7 @@ describe('password login through the gateway (embedded demo directory)', functio
   let demo: DirgateClient;
 
   before(async () => {
-    d = await startDeployment({
-      tweak(raw) {
-        // A DSML client that knows nothing of sessions: the user's name and password on every request.
-        (raw.applications as unknown[]).push({ id: 'dsml-classic', authMethods: ['password'], userCredentialsOnDsml: true });
-      },
-    });
+    d = await startDeployment();
     await d.startGateway();
     demo = d.client('mobile-demo');
   });
@@ -36,7 +31,7 @@ describe('password login through the gateway (embedded demo directory)', functio
 
   it('discovery needs no user credentials and describes the application and the IBE parameters', async () => {
     const info = await demo.discover();
-    assert.deepEqual(info.authMethods, ['password']);
+    assert.deepEqual(info.authMethods, ['password', 'jwt']);
     assert.equal(info.mfa, 'none');
     assert.equal(info.sessionIdleTimeout, 900);
     assert.equal(info.sessionMaxLifetime, 28_800);
@@ -152,19 +147,20 @@ describe('password login through the gateway (embedded demo directory)', functio
 
   it('takes the user\'s own name and password on every DSML request only where the application allows it', async () => {
     const search = { kind: 'search' as const, baseDN: 'ou=people,o=example', scope: 'one' as const, filter: { type: 'equality' as const, attribute: 'uid', value: 'carol' } };
-    const classic = d.client('dsml-classic');
+    // mobile-demo serves DSML clients that know nothing of sessions (userCredentialsOnDsml); web-portal does not.
+    const ok = await demo.dsml([search], basicHeader('bob', 'bob-pass'));
+    assert.deepEqual(ok.outcomes[0]?.entries.map((e) => e.dn), ['uid=carol,ou=people,o=example']);
+    const wrong = await demo.dsml([search], basicHeader('bob', 'wrong'));
+    assert.equal(wrong.outcomes[0]?.descr, 'authenticationFailed');
+    const portal = d.client('web-portal');
     try {
-      const ok = await classic.dsml([search], basicHeader('bob', 'bob-pass'));
-      assert.deepEqual(ok.outcomes[0]?.entries.map((e) => e.dn), ['uid=carol,ou=people,o=example']);
-      const wrong = await classic.dsml([search], basicHeader('bob', 'wrong'));
-      assert.equal(wrong.outcomes[0]?.descr, 'authenticationFailed');
       const from = d.logs.length;
-      const { outcomes } = await demo.dsml([search], basicHeader('bob', 'bob-pass'));
-      assert.equal(outcomes[0]?.descr, 'authenticationFailed', 'mobile-demo wants a session');
+      const { outcomes } = await portal.dsml([search], basicHeader('bob', 'bob-pass'));
+      assert.equal(outcomes[0]?.descr, 'authenticationFailed', 'web-portal wants a session');
       assert.equal(outcomes[0]?.entries.length, 0);
       assert.deepEqual(refusalReasons(d.logs, from), [], 'the password itself was right');
     } finally {
-      await classic.close();
+      await portal.close();
     }
   });
 
