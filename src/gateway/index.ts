@@ -46,6 +46,8 @@ export interface RunningGateway {
   port: number;
   view: VirtualDirectory;
   keys: KeyServerClient;
+  /** Ends expired sessions now (what the timer does every sessions.sweepIntervalSeconds). */
+  sweep(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,7 +95,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const sessions = await createSessionGateway(config, { log, view, profileSource, keys, clock: options.clock });
   const policy = new AccessPolicy(config.access.rules, membershipLookup(view));
   const namingContexts = config.views.map((v) => v.suffix);
-  const directory = new DirectoryRouter(sessions.subtree, new AuthorizedDirectory(view, policy), namingContexts);
+  // The guard runs the before/after-operation hooks and refuses callers without a user (MFA pending, login-only credentials).
+  const guardedView = sessions.guard(new AuthorizedDirectory(view, policy));
+  const directory = new DirectoryRouter(sessions.subtree, guardedView, namingContexts);
   const dsml = dsmlConfig(config.dsml);
   const dsmlSessions = new DsmlSessionStore(dsml.sessions);
   const applications = new Map(config.applications.map((a) => [String(a.id), a as { access?: { operations?: string[] } }]));
@@ -109,7 +113,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     routes: {
       dsml: dsmlRoute({ directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: dsmlSessions, config: dsml, log }),
       spml: spmlRoute({
-        directory: new AuthorizedDirectory(view, policy), authenticator: sessions.authenticator, crypto: sessions.crypto,
+        directory: guardedView, authenticator: sessions.authenticator, crypto: sessions.crypto,
         runtime: createSpmlRuntime(spmlConfigWithDefaults(config.spml)), policy, log, applications,
       }),
       sso: sessions.ssoRoute,
@@ -118,9 +122,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.gateway.port, config.gateway.host, 'gateway');
+  const sweepSeconds = Number((config.sessions as { sweepIntervalSeconds?: number }).sweepIntervalSeconds ?? 60);
   const sweep = setInterval(() => {
     sessions.sweep().catch((err: unknown) => log.warn('session sweep failed', { error: (err as Error).message }));
-  }, 60_000);
+  }, sweepSeconds * 1000);
   sweep.unref();
   log.info('gateway listening', { port });
   return {
@@ -128,6 +133,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     port,
     view,
     keys,
+    sweep: () => sessions.sweep(),
     async close() {
       clearInterval(sweep);
       await closeServer(server);

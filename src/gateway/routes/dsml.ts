@@ -53,11 +53,12 @@ function onlyDiscovery(body: Buffer, config: DsmlConfig, contentType: string | u
 }
 
 export function gatewayRequest(req: Request, res: Response): GatewayRequest {
-  const hop = (req as Request & { dirgateHop?: { clientIp?: string; clientCertSubject?: string } }).dirgateHop;
+  const hop = (req as Request & { dirgateHop?: { clientIp?: string; clientCertSubject?: string; appAuth?: string } }).dirgateHop;
   return {
     headers: req.headers,
     clientIp: hop?.clientIp ?? req.socket.remoteAddress,
     clientCertSubject: hop?.clientCertSubject,
+    appAuth: hop?.appAuth,
     requestId: String(res.locals.requestId),
   };
 }
@@ -85,6 +86,12 @@ export function dsmlRoute(deps: DsmlRouteDeps): RequestHandler {
     const ctx: OperationContext = caller?.ctx ?? { requestId: String(res.locals.requestId), principal: {} };
 
     let encryptedRequest = false;
+    if (!caller && deps.crypto?.isEncrypted(body)) {
+      // Nobody to decrypt for: answer as to any refused caller, without touching the ciphertext.
+      const fault = faultForError('1.1', new DirgateError('ERR_AUTHENTICATION_FAILED', 'authentication failed'));
+      res.status(fault.status).type(fault.contentType).send(fault.body);
+      return;
+    }
     if (caller && deps.crypto?.isEncrypted(body)) {
       try {
         body = await deps.crypto.decryptRequest(body, caller);
