@@ -215,7 +215,7 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
     const j = await lookupEntry(engine, branch, value, selection([]), newSearchState(ctx.signal ?? new AbortController().signal));
     if (!j) return undefined;
     if (j.complete) rememberEntry(engine, j);
-    return { entry: j.entry, branchId: branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceKeys, keys: j.keys };
+    return { entry: j.entry, branchId: branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceDns.map(([s, dn]) => sourceKey(s, dn)), keys: j.keys };
   }
 
   const directory: VirtualDirectory = {

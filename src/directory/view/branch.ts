@@ -160,10 +160,17 @@ export function compileViews(
 }
 
 /** The part that owns a view attribute in this branch. */
+const owners = new WeakMap<CompiledBranch, Map<string, SourcePart>>();
 export function ownerOf(branch: CompiledBranch, viewAttribute: string): SourcePart {
-  const lower = viewAttribute.toLowerCase().split(';')[0]!;
-  for (const c of branch.contributors) if (c.owns.has(lower)) return c;
-  return branch.primary;
+  let memo = owners.get(branch);
+  if (!memo) { memo = new Map(); owners.set(branch, memo); }
+  let owner = memo.get(viewAttribute);
+  if (!owner) {
+    const lower = viewAttribute.toLowerCase().split(';')[0]!;
+    owner = branch.contributors.find((c) => c.owns.has(lower)) ?? branch.primary;
+    if (memo.size < 10_000) memo.set(viewAttribute, owner);
+  }
+  return owner;
 }
 
 /** The primary source's attribute that names virtual entries. */
@@ -171,8 +178,8 @@ export function sourceRdnAttribute(branch: CompiledBranch): string {
   return branch.primary.mapping.toSource(branch.rdnAttribute);
 }
 
-/** `uid=alice,ou=people,o=example` for a view-form primary entry, or undefined when it has no naming value. */
-export function virtualDnFor(branch: CompiledBranch, viewAttributes: Attribute[], sourceDn?: string): string | undefined {
+/** The naming value of a view-form primary entry, or undefined when it has none. */
+export function virtualValueFor(branch: CompiledBranch, viewAttributes: Attribute[], sourceDn?: string): string | undefined {
   const attr = viewAttributes.find((a) => a.type.toLowerCase() === branch.rdnAttribute.toLowerCase());
   const values = (attr?.values ?? []).filter((v): v is string => typeof v === 'string');
   if (values.length === 0) return undefined;
@@ -185,7 +192,19 @@ export function virtualDnFor(branch: CompiledBranch, viewAttributes: Attribute[]
       if (hit) value = hit;
     } catch { /* keep the first value */ }
   }
-  return formatDn([[{ type: branch.rdnAttribute, value }], ...branch.dnParsed]);
+  return value;
+}
+
+/** The virtual DN of a naming value, and its normalised key (built without parsing). */
+export function virtualName(branch: CompiledBranch, value: string): { dn: string; key: string } {
+  const leaf: Dn = [[{ type: branch.rdnAttribute, value }]];
+  return { dn: formatDn([...leaf, ...branch.dnParsed]), key: `${normalizeDn(leaf)},${branch.dnKey}` };
+}
+
+/** `uid=alice,ou=people,o=example` for a view-form primary entry, or undefined when it has no naming value. */
+export function virtualDnFor(branch: CompiledBranch, viewAttributes: Attribute[], sourceDn?: string): string | undefined {
+  const value = virtualValueFor(branch, viewAttributes, sourceDn);
+  return value === undefined ? undefined : virtualName(branch, value).dn;
 }
 
 /** The primary source entry's attributes in view form, without what contributors own. */

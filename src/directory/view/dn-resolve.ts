@@ -35,11 +35,23 @@ export function contributorRef(views: CompiledView[], sourceName: string, dn: st
 }
 
 /** Rewrites contributor-namespace DN values of joined entries in place. */
+/** Whether a branch's contributors own any DN-valued attribute (most do not: then there is nothing to resolve). */
+const ownsDnValues = new WeakMap<CompiledBranch, boolean>();
+function hasContributorDns(branch: CompiledBranch): boolean {
+  let v = ownsDnValues.get(branch);
+  if (v === undefined) {
+    v = branch.contributors.some((p) => [...p.owns].some((a) => syntaxOf(a) === 'dn'));
+    ownsDnValues.set(branch, v);
+  }
+  return v;
+}
+
 export async function resolveContributorDns(views: CompiledView[], joined: JoinedEntry[], signal?: AbortSignal): Promise<void> {
   const pending: Array<{ values: Value[]; index: number; ref: ContributorRef }> = [];
   for (const j of joined) {
+    if (!hasContributorDns(j.branch)) continue;
     for (const a of j.entry.attributes) {
-      if (syntaxOf(a.type.split(';')[0]!) !== 'dn') continue;
+      if (syntaxOf(a.type) !== 'dn') continue;
       const owner = j.branch.contributors.find((p) => p.owns.has(a.type.toLowerCase().split(';')[0]!));
       if (!owner) continue;
       a.values.forEach((v, index) => {

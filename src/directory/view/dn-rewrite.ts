@@ -53,7 +53,8 @@ export class DnRewriter {
   }
 
   private mapValues(attributes: Attribute[], f: (v: string) => string): Attribute[] {
-    return attributes.map((a) => (syntaxOf(a.type.split(';')[0]!) === 'dn'
+    if (!attributes.some((a) => syntaxOf(a.type) === 'dn')) return attributes;
+    return attributes.map((a) => (syntaxOf(a.type) === 'dn'
       ? { type: a.type, values: a.values.map((v: Value) => (typeof v === 'string' ? f(v) : v)) }
       : a));
   }

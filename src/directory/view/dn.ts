@@ -76,31 +76,41 @@ export function parseDn(text: string): Dn {
       ava = { type, value: Buffer.from(bytes).toString('utf8') };
       skipSpaces();
     } else {
-      // Collect UTF-8 bytes so that escaped multi-byte sequences (\c3\a9) decode as one character.
-      const bytes: number[] = [];
+      // Plain runs are copied as text; only hex escapes go through bytes, so escaped
+      // multi-byte sequences (\c3\a9) decode as one character.
+      let value = '';
+      let bytes: number[] = [];
+      let runStart = i;
       let trailingUnescapedSpaces = 0;
+      const flushBytes = () => {
+        if (bytes.length === 0) return;
+        const buf = Buffer.from(bytes);
+        const decoded = buf.toString('utf8');
+        if (!Buffer.from(decoded, 'utf8').equals(buf)) throw invalid(text, 'value is not valid UTF-8');
+        value += decoded;
+        bytes = [];
+      };
       while (i < n) {
         const c = text[i]!;
         if (c === ',' || c === '+' || c === ';') break;
         if (c === '\\') {
+          if (i > runStart) { flushBytes(); value += text.slice(runStart, i); }
           const pair = text.slice(i + 1, i + 3);
           if (HEX_PAIR.test(pair)) { bytes.push(parseInt(pair, 16)); i += 3; }
-          else if (i + 1 < n && ' "#+,;<=>\\'.includes(text[i + 1]!)) { bytes.push(text.charCodeAt(i + 1)); i += 2; }
+          else if (i + 1 < n && ' "#+,;<=>\\'.includes(text[i + 1]!)) { flushBytes(); value += text[i + 1]; i += 2; }
           else throw invalid(text, `bad escape at offset ${i}`);
+          runStart = i;
           trailingUnescapedSpaces = 0;
           continue;
         }
         if (c === '"' || c === '<' || c === '>' || c === '\0') throw invalid(text, `unescaped "${c}" in a value`);
-        const cp = text.codePointAt(i)!;
-        const ch = String.fromCodePoint(cp);
-        bytes.push(...Buffer.from(ch, 'utf8'));
-        trailingUnescapedSpaces = ch === ' ' ? trailingUnescapedSpaces + 1 : 0;
-        i += ch.length;
+        if (bytes.length && i === runStart) flushBytes();
+        trailingUnescapedSpaces = c === ' ' ? trailingUnescapedSpaces + 1 : 0;
+        i += 1;
       }
-      const value = Buffer.from(bytes.slice(0, bytes.length - trailingUnescapedSpaces));
-      const decoded = value.toString('utf8');
-      if (!Buffer.from(decoded, 'utf8').equals(value)) throw invalid(text, 'value is not valid UTF-8');
-      ava = { type, value: decoded };
+      if (i > runStart) { flushBytes(); value += text.slice(runStart, i); }
+      flushBytes();
+      ava = { type, value: trailingUnescapedSpaces ? value.slice(0, value.length - trailingUnescapedSpaces) : value };
     }
     rdn.push(ava);
     if (i >= n) { rdns.push(rdn); break; }

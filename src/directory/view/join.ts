@@ -7,7 +7,7 @@
  */
 import type { Attribute, Entry, Filter, Value } from '../model.js';
 import {
-  type CompiledBranch, type SourcePart, contributorViewAttributes, primaryViewAttributes, virtualDnFor,
+  type CompiledBranch, type SourcePart, contributorViewAttributes, primaryViewAttributes, virtualName, virtualValueFor,
 } from './branch.js';
 import {
   type Correlation, correlationKeys, keyOfTuple, lookupFilter, lookupsArePushable, rawTuples,
@@ -86,13 +86,17 @@ export interface PrimaryItem {
   source: Entry;
   view: Attribute[];
   dn: string;
+  /** The normalised virtual DN. */
+  key: string;
 }
 
 export interface JoinedEntry {
   entry: Entry;
+  /** The normalised virtual DN. */
+  key: string;
   branch: CompiledBranch;
-  /** `<source name>\0<normalised source DN>` of every entry the join used. */
-  sourceKeys: string[];
+  /** [source name, DN] of every source entry the join used (keyed for the cache only when cached). */
+  sourceDns: Array<[string, string]>;
   primaryDn: string;
   /** The partner DN per part id, where one was merged. */
   partners: Map<string, string>;
@@ -111,8 +115,8 @@ export function toPrimaryItems(branch: CompiledBranch, rewriter: DnRewriter, ent
   const out: PrimaryItem[] = [];
   for (const e of entries) {
     const view = rewriter.attributesToVirtual(branch.primary.sourceName, primaryViewAttributes(branch, e));
-    const dn = virtualDnFor(branch, view, e.dn);
-    if (dn) out.push({ source: e, view, dn });
+    const value = virtualValueFor(branch, view, e.dn);
+    if (value !== undefined) out.push({ source: e, view, ...virtualName(branch, value) });
   }
   return out;
 }
@@ -134,9 +138,11 @@ export interface JoinOptions {
 export async function joinBatch(items: PrimaryItem[], o: JoinOptions): Promise<JoinedEntry[]> {
   const { branch } = o;
   const joined: JoinedEntry[] = items.map((p) => ({
-    entry: { dn: p.dn, attributes: p.view.map((a) => ({ type: a.type, values: [...a.values] })) },
+    // p.view is this batch's own copy (made by the mapping), so it is extended in place.
+    entry: { dn: p.dn, attributes: p.view },
+    key: p.key,
     branch,
-    sourceKeys: [sourceKey(branch.primary.sourceName, p.source.dn)],
+    sourceDns: [[branch.primary.sourceName, p.source.dn]],
     primaryDn: p.source.dn,
     partners: new Map(),
     keys: [],
@@ -219,10 +225,10 @@ export async function joinBatch(items: PrimaryItem[], o: JoinOptions): Promise<J
       for (const a of attrs) {
         const existing = j.entry.attributes.find((x) => x.type.toLowerCase() === a.type.toLowerCase());
         if (existing) existing.values.push(...a.values);
-        else j.entry.attributes.push({ type: a.type, values: [...a.values] });
+        else j.entry.attributes.push(a);
       }
       j.partners.set(part.id, partner.dn);
-      j.sourceKeys.push(sourceKey(part.sourceName, partner.dn));
+      j.sourceDns.push([part.sourceName, partner.dn]);
     });
   }));
   return joined;

@@ -55,8 +55,19 @@ export class AttributeMapping {
     return rule ? rule.sourceAttribute + options : viewAttribute;
   }
 
+  private readonly viewNames = new Map<string, string | null>();
+
   /** The view's name for a source attribute, or undefined when a mapping hides it. */
   toView(sourceAttribute: string): string | undefined {
+    let memo = this.viewNames.get(sourceAttribute);
+    if (memo === undefined) {
+      memo = this.computeView(sourceAttribute) ?? null;
+      if (this.viewNames.size < 10_000) this.viewNames.set(sourceAttribute, memo);
+    }
+    return memo ?? undefined;
+  }
+
+  private computeView(sourceAttribute: string): string | undefined {
     const [base, options] = splitOptions(sourceAttribute);
     const lower = base.toLowerCase();
     const rule = this.bySource.get(lower);
@@ -82,6 +93,17 @@ export class AttributeMapping {
 
   /** Source attributes to view attributes: renamed, transformed, objectClass values mapped, same names merged. */
   attributesToView(attributes: Attribute[]): Attribute[] {
+    if (this.isIdentity) {
+      // Nothing renamed: copy (callers extend the arrays) and merge only where a source repeats a name.
+      const seen = new Set<string>();
+      const out: Attribute[] = [];
+      for (const a of attributes) {
+        const key = a.type.toLowerCase();
+        if (seen.has(key)) out.find((x) => x.type.toLowerCase() === key)!.values.push(...a.values);
+        else { seen.add(key); out.push({ type: a.type, values: [...a.values] }); }
+      }
+      return out;
+    }
     const out = new Map<string, Attribute>();
     for (const a of attributes) {
       const name = this.toView(a.type);

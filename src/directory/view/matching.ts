@@ -54,8 +54,16 @@ const SYNTAX_BY_ATTRIBUTE: Record<string, Syntax> = {
   entryuuid: 'string',
 };
 
+const syntaxMemo = new Map<string, Syntax>();
+/** The matching syntax of an attribute (options such as `;binary` ignored). */
 export function syntaxOf(attribute: string): Syntax {
-  return SYNTAX_BY_ATTRIBUTE[attribute.toLowerCase()] ?? 'string';
+  let s = syntaxMemo.get(attribute);
+  if (s === undefined) {
+    const base = attribute.split(';')[0]!.toLowerCase();
+    s = SYNTAX_BY_ATTRIBUTE[base] ?? 'string';
+    if (syntaxMemo.size < 10_000) syntaxMemo.set(attribute, s);
+  }
+  return s;
 }
 
 function text(v: Value): string {

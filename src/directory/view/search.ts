@@ -15,13 +15,13 @@ import { DirgateError, LDAP_RESULT } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Entry, Filter, OperationContext, OperationResult, SearchEvent, SearchRequest, Value } from '../model.js';
 import type { DirectoryCache } from '../cache/directory-cache.js';
-import { type CompiledBranch, type CompiledView, type SourcePart, ownerOf, sourceRdnAttribute } from './branch.js';
+import { type CompiledBranch, type CompiledView, type SourcePart, ownerOf, sourceRdnAttribute, virtualName } from './branch.js';
 import type { DnRewriter } from './dn-rewrite.js';
-import { type Dn, formatDn, isStrictlyUnder, isUnder, normalizeDn, parseDn } from './dn.js';
+import { type Dn, formatDn, isUnder, normalizeDn, parseDn } from './dn.js';
 import { evaluateFilter, matches } from './filter-eval.js';
 import { filterAttributes, formatFilter } from './filter-text.js';
 import { resolveContributorDns } from './dn-resolve.js';
-import { type JoinedEntry, type Link, joinBatch, linkFor, toPrimaryItems } from './join.js';
+import { type JoinedEntry, type Link, joinBatch, linkFor, sourceKey, toPrimaryItems } from './join.js';
 import { planSearch, toSourceFilter } from './planner.js';
 import { operationalWanted, project, type Selection, selection } from './project.js';
 import { collectEntries, isUnavailable, streamEntries } from './source-io.js';
@@ -69,13 +69,14 @@ export type BaseTarget =
   | { kind: 'synthetic'; synthetic: SyntheticEntry }
   | { kind: 'entry'; branch: CompiledBranch; value: string; dn: Dn };
 
-export function locateBase(engine: ViewEngine, base: Dn): BaseTarget {
-  const key = normalizeDn(base);
+export function locateBase(engine: ViewEngine, base: Dn, baseKey?: string): BaseTarget {
+  const key = baseKey ?? normalizeDn(base);
   const synthetic = engine.synthetic.find((s) => s.key === key);
   if (synthetic) return { kind: 'synthetic', synthetic };
   for (const v of engine.views) {
     for (const b of v.branches) {
-      if (!isStrictlyUnder(base, b.dnParsed)) continue;
+      // Normalised DNs are canonical: "below" is a suffix test on the keys.
+      if (!key.endsWith(`,${b.dnKey}`)) continue;
       const leaf = base[0]!;
       if (base.length !== b.dnParsed.length + 1 || leaf.length !== 1 || leaf[0]!.type.toLowerCase() !== b.rdnAttribute.toLowerCase()) {
         throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${formatDn(base)}`, { matchedDN: b.dn });
@@ -169,12 +170,13 @@ async function* joinPrimaries(
   prefetched?: Map<string, Promise<Entry[]>>,
 ): AsyncGenerator<JoinedEntry> {
   const items = toPrimaryItems(branch, engine.rewriter, entries).filter((item) => {
-    const key = normalizeDn(item.dn);
-    if (!state.emitted.has(key)) return true;
+    const key = item.key;
+    // Claimed now, not when yielded: batches join concurrently.
+    if (!state.emitted.has(key)) { state.emitted.add(key); return true; }
     engine.unresolved.add({
       reason: 'rdn-duplicate', view: branch.viewSuffix, branch: branch.name, source: branch.primary.sourceName,
       sourceDn: item.source.dn, virtualDn: item.dn,
-    });
+    }, undefined, branch.id);
     return false;
   });
   if (items.length === 0) return;
@@ -196,14 +198,27 @@ async function* joinPrimaries(
   });
   if (links.length < fp.links.length) for (const j of joined) j.complete = false;
   if (links.length > 0) await resolveContributorDns(engine.views, joined, state.signal);
-  for (const j of joined) {
-    state.emitted.add(normalizeDn(j.entry.dn));
-    yield j;
-  }
+  yield* joined;
 }
+
+/** A batch joined to completion, for pipelining. */
+async function joinAll(engine: ViewEngine, branch: CompiledBranch, fp: FetchPlan, state: SearchState, entries: Entry[]): Promise<JoinedEntry[]> {
+  const out: JoinedEntry[] = [];
+  for await (const j of joinPrimaries(engine, branch, fp, state, entries)) out.push(j);
+  return out;
+}
+
+/** Joins in flight at once: the contributors answer batch n+1 while batch n is delivered. */
+const PIPELINE_DEPTH = 2;
 
 async function* primaryDriven(engine: ViewEngine, branch: CompiledBranch, filter: Filter | undefined, fp: FetchPlan, state: SearchState): AsyncGenerator<JoinedEntry> {
   let batch: Entry[] = [];
+  const pending: Array<Promise<JoinedEntry[]>> = [];
+  const start = (entries: Entry[]) => {
+    const p = joinAll(engine, branch, fp, state, entries);
+    p.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    pending.push(p);
+  };
   const stream = streamEntries(branch.primary.source, {
     baseDN: branch.primary.baseDn, scope: 'sub', filter, attributes: fp.primaryAttributes,
   }, { signal: state.signal });
@@ -211,9 +226,12 @@ async function* primaryDriven(engine: ViewEngine, branch: CompiledBranch, filter
     for await (const e of stream) {
       batch.push(e);
       if (batch.length >= engine.batchSize) {
-        yield* joinPrimaries(engine, branch, fp, state, batch);
+        start(batch);
         batch = [];
-        checkTime(state);
+        while (pending.length >= PIPELINE_DEPTH) {
+          yield* await pending.shift()!;
+          checkTime(state);
+        }
       }
     }
   } catch (err) {
@@ -221,10 +239,10 @@ async function* primaryDriven(engine: ViewEngine, branch: CompiledBranch, filter
     if (state.signal.aborted) checkTime(state);
     if (isUnavailable(err)) throw primaryDown(branch, err);
     // The primary base not existing means an empty branch, not a failure.
-    if (err instanceof DirgateError && err.code === 'ERR_NO_SUCH_OBJECT') return;
-    throw err;
+    if (!(err instanceof DirgateError && err.code === 'ERR_NO_SUCH_OBJECT')) throw err;
   }
-  yield* joinPrimaries(engine, branch, fp, state, batch);
+  if (batch.length) start(batch);
+  while (pending.length) yield* await pending.shift()!;
 }
 
 async function* contributorDriven(
@@ -314,9 +332,17 @@ export async function lookupEntry(engine: ViewEngine, branch: CompiledBranch, va
   const filter: Filter = branch.primary.filter ? { type: 'and', filters: [branch.primary.filter, eq] } : eq;
   let found: Entry[];
   try {
-    found = await collectEntries(branch.primary.source, {
-      baseDN: branch.primary.baseDn, scope: 'sub', filter, attributes: fp.primaryAttributes, sizeLimit: 2,
+    // Most sources name the entry as the view does, directly under the base: one base read, no index needed.
+    // A name the unresolved list holds as duplicated goes the long way, which refuses it.
+    const guess = formatDn([[{ type: sourceRdnAttribute(branch), value }], ...branch.primary.base]);
+    found = engine.unresolved.isDuplicateName(branch.id, virtualName(branch, value).key) ? [] : await collectEntries(branch.primary.source, {
+      baseDN: guess, scope: 'base', filter, attributes: fp.primaryAttributes,
     }, { signal: state.signal });
+    if (found.length === 0) {
+      found = await collectEntries(branch.primary.source, {
+        baseDN: branch.primary.baseDn, scope: 'sub', filter, attributes: fp.primaryAttributes, sizeLimit: 2,
+      }, { signal: state.signal });
+    }
   } catch (err) {
     if (err instanceof DirgateError && err.code === 'ERR_SIZE_LIMIT_EXCEEDED') found = [{ dn: '', attributes: [] }, { dn: '', attributes: [] }];
     else if (isUnavailable(err)) throw primaryDown(branch, err);
@@ -327,7 +353,7 @@ export async function lookupEntry(engine: ViewEngine, branch: CompiledBranch, va
     engine.unresolved.add({
       reason: 'rdn-duplicate', view: branch.viewSuffix, branch: branch.name, source: branch.primary.sourceName,
       sourceDn: found.map((f) => f.dn).filter(Boolean).join(' | ') || dn, virtualDn: dn,
-    });
+    }, undefined, branch.id);
     throw new DirgateError('ERR_NO_SUCH_OBJECT', `${dn} is ambiguous: several source entries carry that name (see the unresolved list)`, { reason: 'rdn-duplicate', matchedDN: branch.dn });
   }
   if (found.length === 0) return undefined;
@@ -358,8 +384,9 @@ function searchCacheKey(req: SearchRequest, baseKey: string): string {
 
 /** Caches a full, complete joined entry for base lookups, binds and writes. */
 export function rememberEntry(engine: ViewEngine, j: JoinedEntry): void {
-  engine.cache.setEntry('', normalizeDn(j.entry.dn), {
-    entry: j.entry, branchId: j.branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceKeys, keys: j.keys,
+  if (!engine.cache.enabled) return;
+  engine.cache.setEntry('', j.key, {
+    entry: j.entry, branchId: j.branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceDns.map(([s, dn]) => sourceKey(s, dn)), keys: j.keys,
   });
 }
 
@@ -367,11 +394,11 @@ export function rememberEntry(engine: ViewEngine, j: JoinedEntry): void {
 export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: OperationContext): AsyncGenerator<SearchEvent> {
   refuseCriticalControls(req.controls);
   const base = parseDn(req.baseDN);
-  const target = locateBase(engine, base);
   const baseKey = normalizeDn(base);
+  const target = locateBase(engine, base, baseKey);
   const sel = selection(req.attributes);
-  const cacheKey = searchCacheKey(req, baseKey);
-  const cached = engine.cache.getSearch(cacheKey);
+  const cacheKey = engine.cache.enabled ? searchCacheKey(req, baseKey) : '';
+  const cached = engine.cache.enabled ? engine.cache.getSearch(cacheKey) : undefined;
   if (cached) {
     for (const e of cached.entries) yield { kind: 'entry', entry: e };
     yield { kind: 'done', result: cached.result };

@@ -5,6 +5,7 @@
  * reconciliation (a full pass over a branch, which also retires items that no
  * longer hold).
  */
+import { normalizeDn } from './dn.js';
 
 /** Stable, kebab-case reasons: logs, tests and the admin view match on these. */
 export type UnresolvedReason =
@@ -49,6 +50,8 @@ export class UnresolvedList {
   private readonly items = new Map<string, UnresolvedItem>();
   /** `<branch id>\0<part id>\0<key>` of correlation keys that must not be joined. */
   private readonly blockedKeys = new Map<string, number>();
+  /** `<branch id>\0<normalised virtual DN>` of names several primary entries carry. */
+  private readonly duplicateNames = new Set<string>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -56,7 +59,12 @@ export class UnresolvedList {
     return `${branchId}\u0000${partId}\u0000${key}`;
   }
 
-  add(item: Omit<UnresolvedItem, 'since'>, block?: { branchId: string; partId: string }): boolean {
+  private noteDuplicateName(branchId: string, virtualDn: string): void {
+    try { this.duplicateNames.add(`${branchId}\u0000${normalizeDn(virtualDn)}`); } catch { /* not a DN: nothing to note */ }
+  }
+
+  add(item: Omit<UnresolvedItem, 'since'>, block?: { branchId: string; partId: string }, branchId?: string): boolean {
+    if (item.reason === 'rdn-duplicate' && item.virtualDn && branchId) this.noteDuplicateName(branchId, item.virtualDn);
     const k = itemKey(item);
     if (this.items.has(k)) return false;
     this.items.set(k, { ...item, since: this.now().toISOString() });
@@ -65,6 +73,11 @@ export class UnresolvedList {
       this.blockedKeys.set(bk, (this.blockedKeys.get(bk) ?? 0) + 1);
     }
     return true;
+  }
+
+  /** Whether reconciliation found several primary entries that would carry this virtual DN. */
+  isDuplicateName(branchId: string, virtualDnKey: string): boolean {
+    return this.duplicateNames.has(`${branchId}\u0000${virtualDnKey}`);
   }
 
   /** Whether a correlation key is known to be ambiguous for that contributor (so must not be joined). */
@@ -81,7 +94,9 @@ export class UnresolvedList {
     const previous = new Map<string, UnresolvedItem>();
     for (const [k, v] of this.items) if (v.view === view && v.branch === branch) { previous.set(k, v); this.items.delete(k); }
     for (const bk of [...this.blockedKeys.keys()]) if (bk.startsWith(`${branchId}\u0000`)) this.blockedKeys.delete(bk);
+    for (const d of [...this.duplicateNames]) if (d.startsWith(`${branchId}\u0000`)) this.duplicateNames.delete(d);
     for (const { item, block } of found) {
+      if (item.reason === 'rdn-duplicate' && item.virtualDn) this.noteDuplicateName(branchId, item.virtualDn);
       const k = itemKey(item);
       const since = previous.get(k)?.since ?? this.now().toISOString();
       this.items.set(k, { ...item, since });
