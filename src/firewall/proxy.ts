@@ -53,7 +53,13 @@ function relay(body: Readable, res: ServerResponse): Promise<boolean> {
       }
       resolve(ok);
     };
-    const onData = (chunk: Buffer) => { if (!res.write(chunk)) body.pause(); };
+    // Chunks that arrive in the same tick leave in one write (one TLS record), not one each.
+    let corked = false;
+    const uncork = () => { corked = false; res.uncork(); };
+    const onData = (chunk: Buffer) => {
+      if (!corked) { corked = true; res.cork(); process.nextTick(uncork); }
+      if (!res.write(chunk)) body.pause();
+    };
     const onDrain = () => body.resume();
     const onEnd = () => res.end(() => done(true));
     const onError = () => done(false);
