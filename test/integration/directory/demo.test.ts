@@ -10,12 +10,25 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { buildConfig, DEMO_CONFIG } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
-import { LDAP_RESULT } from '../../../src/errors.js';
+import { DirgateError, LDAP_RESULT } from '../../../src/errors.js';
 import { startEmbeddedDirectory, type EmbeddedDirectory } from '../../../src/directory/embedded/index.js';
 import { createVirtualDirectory, rdn, type VirtualDirectory } from '../../../src/directory/index.js';
 import { createLdapSource } from '../../../src/directory/sources/index.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
 import { byDn, ctx, log, search, values } from './harness.js';
+
+/** An entry read from a source directly (not through the view). */
+async function collect(source: LdapSource, dn: string) {
+  const out = [];
+  try {
+    for await (const ev of source.search({ baseDN: dn, scope: 'base', derefAliases: 'never', sizeLimit: 0, timeLimit: 0, typesOnly: false, filter: { type: 'present', attribute: 'objectClass' }, attributes: [], controls: [] })) {
+      if (ev.kind === 'entry') out.push(ev.entry);
+    }
+  } catch (err) {
+    if (!(err instanceof DirgateError && err.code === 'ERR_NO_SUCH_OBJECT')) throw err;
+  }
+  return out;
+}
 
 describe('virtual directory: the demo configuration over the embedded directory', function () {
   this.timeout(60_000);
@@ -73,6 +86,21 @@ describe('virtual directory: the demo configuration over the embedded directory'
   it('maps the corp groups with members in the view', async () => {
     const { entries } = await search(vd, 'cn=admins,ou=groups,o=example', '(objectClass=*)', { scope: 'base' });
     assert.deepEqual(values(entries[0], 'member'), ['uid=admin,ou=people,o=example']);
+  });
+
+  it('adds a person to corp with an hr record named by mail (provisioned), and deletes both', async () => {
+    const dn = 'uid=gina,ou=people,o=example';
+    await vd.add({ dn, attributes: [
+      { type: 'objectClass', values: ['inetOrgPerson'] }, { type: 'cn', values: ['Gina'] }, { type: 'sn', values: ['G'] },
+      { type: 'mail', values: ['gina@corp.example'] }, { type: 'title', values: ['Designer'] },
+    ], controls: [] }, ctx);
+    const hrEntry = await collect(sources.get('hr')!, 'mail=gina@corp.example,ou=people,o=hr');
+    assert.deepEqual(values(hrEntry[0], 'title'), ['Designer']);
+    const { entries } = await search(vd, dn, '(objectClass=*)', { scope: 'base' });
+    assert.deepEqual([values(entries[0], 'mail'), values(entries[0], 'title')], [['gina@corp.example'], ['Designer']]);
+    await vd.delete({ dn, controls: [] }, ctx);
+    assert.deepEqual(await collect(sources.get('hr')!, 'mail=gina@corp.example,ou=people,o=hr'), []);
+    await assert.rejects(search(vd, dn, '(objectClass=*)', { scope: 'base' }), (e: unknown) => e instanceof DirgateError && e.code === 'ERR_NO_SUCH_OBJECT');
   });
 
   it('logs alice in by user name and password', async () => {

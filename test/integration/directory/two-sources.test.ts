@@ -249,12 +249,26 @@ describe('virtual directory: corp and hr joined on mail, on two slapd servers', 
       assert.equal(await readDirect(hr, 'mail=frank@corp.example,ou=staff,o=hr'), undefined);
     });
 
-    it('renames an identity in corp and keeps its join', async () => {
+    it('renames an identity in corp, with its profile entry, and keeps its join', async () => {
+      await vd.modify({ dn: 'uid=erin,ou=people,o=example', changes: [{ operation: 'add', attribute: { type: 'preferredLanguage', values: ['de'] } }], controls: [] }, ctx);
       await vd.modifyDN({ dn: 'uid=erin,ou=people,o=example', newRDN: 'uid=erin2', deleteOldRDN: true, controls: [] }, ctx);
       assert.ok(await readDirect(corp, 'uid=erin2,ou=people,dc=corp,dc=example'));
+      assert.equal(await readDirect(corp, 'uid=erin,ou=people,dc=corp,dc=example'), undefined);
+      assert.ok(await readDirect(corp, 'uid=erin2,ou=people,ou=dirgate,dc=corp,dc=example'));
       const { entries } = await search(vd, 'uid=erin2,ou=people,o=example', '(objectClass=*)', { scope: 'base' });
       assert.deepEqual(values(entries[0], 'uid'), ['erin2']);
+      assert.deepEqual(values(entries[0], 'preferredLanguage'), ['de']);
+      await assert.rejects(search(vd, 'uid=erin,ou=people,o=example', '(objectClass=*)', { scope: 'base' }), isCode('ERR_NO_SUCH_OBJECT'));
       await vd.modifyDN({ dn: 'uid=erin2,ou=people,o=example', newRDN: 'uid=erin', deleteOldRDN: true, controls: [] }, ctx);
+      await vd.modify({ dn: 'uid=erin,ou=people,o=example', changes: [{ operation: 'delete', attribute: { type: 'preferredLanguage', values: [] } }], controls: [] }, ctx);
+      assert.deepEqual((await readDirect(corp, 'uid=erin,ou=people,ou=dirgate,dc=corp,dc=example'))!.preferredlanguage, undefined);
+    });
+
+    it('creates the hr record of an identity hr knows nothing of, with cn copied from corp, since hr is provisioned', async () => {
+      await vd.modify({ dn: 'uid=erin,ou=people,o=example', changes: [{ operation: 'replace', attribute: { type: 'title', values: ['Analyst'] } }], controls: [] }, ctx);
+      const h = await readDirect(hr, 'mail=erin@corp.example,ou=staff,o=hr');
+      assert.deepEqual([h!.title, h!.cn], [['Analyst'], ['Erin Evans']]);
+      await direct(hr, (c) => c.del('mail=erin@corp.example,ou=staff,o=hr'));
     });
 
     it('keeps profile attributes in the extended profile, creating its containers on first write', async () => {
