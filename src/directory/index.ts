@@ -208,14 +208,18 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
     if (closed) throw new DirgateError('ERR_UNWILLING_TO_PERFORM', 'the directory is closed', { reason: 'closed' });
   };
 
-  /** The joined entry of a virtual DN (cache first), or undefined. */
-  async function entryOf(branch: CompiledBranch, value: string, dnKey: string, ctx: OperationContext) {
+  /**
+   * The joined entry of a virtual DN (cache first), or undefined. With `primaryOnly`, a cache miss reads the
+   * primary alone (enough for a bind) and the partial entry is not cached.
+   */
+  async function entryOf(branch: CompiledBranch, value: string, dnKey: string, ctx: OperationContext, primaryOnly = false) {
     const hit = cache.getEntry('', dnKey);
     if (hit) return hit;
-    const j = await lookupEntry(engine, branch, value, selection([]), newSearchState(ctx.signal ?? new AbortController().signal));
+    const state = newSearchState(ctx.signal ?? new AbortController().signal);
+    const j = await lookupEntry(engine, branch, value, selection(primaryOnly ? ['1.1'] : []), state);
     if (!j) return undefined;
-    if (j.complete) rememberEntry(engine, j);
-    return { entry: j.entry, branchId: branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceDns.map(([s, dn]) => sourceKey(s, dn)), keys: j.keys };
+    if (!primaryOnly && j.complete) rememberEntry(engine, j);
+    return { entry: j.entry, branchId: branch.id, primaryDn: j.primaryDn, sourceKeys: [], keys: j.keys };
   }
 
   const directory: VirtualDirectory = {
@@ -290,7 +294,7 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
       let target;
       try { target = locateBase(engine, dn); } catch { throw fail('user-unknown'); }
       if (target.kind !== 'entry') throw fail('user-unknown');
-      const found = await entryOf(target.branch, target.value, normalizeDn(dn), ctx);
+      const found = await entryOf(target.branch, target.value, normalizeDn(dn), ctx, true);
       if (!found) throw fail('user-unknown');
       await target.branch.primary.source.verifyPassword(found.primaryDn, password, ctx.signal ? { signal: ctx.signal } : {});
       return found.entry.dn;
