@@ -4,5 +4,6 @@
  */
 import '../directory/embedded/config-checks.js';
 import '../directory/view/config-checks.js';
+import '../firewall/settings.js';
 import '../sessions/config.js';
 import '../spml/config.js';

@@ -60,14 +60,16 @@ export async function runParts(config: Config, parts: Part[], log: Logger): Prom
       endpoints.push({ name: 'keyserver', url: ks.url });
     }
 
+    let gatewayUrl: string | undefined;
     if (parts.includes('gateway')) {
       const gw = await startGateway(config, { log: log.child({ component: 'gateway' }), embeddedUrl });
       running.push(gw);
+      gatewayUrl = gw.url;
       endpoints.push({ name: 'gateway', url: gw.url });
     }
 
     if (parts.includes('firewall')) {
-      const fw = await startFirewall(config, { log: log.child({ component: 'firewall' }), dataDir: config.dataDir });
+      const fw = await startFirewall(config, { log: log.child({ component: 'firewall' }), dataDir: config.dataDir, gatewayUrl });
       running.push(fw);
       endpoints.push({ name: 'firewall', url: fw.url });
       log.info('firewall certificate', { sha256: fw.fingerprint });

@@ -118,9 +118,18 @@ export function dsmlRoute(deps: DsmlRouteDeps): RequestHandler {
     }
     const answer = await handleDsmlRequestStream(body, meta, dsmlDeps);
     res.status(answer.status).set(answer.headers ?? {}).type(answer.contentType);
+    const pieces = answer.body[Symbol.asyncIterator]();
     try {
-      for await (const piece of answer.body) {
-        if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
+      // Most answers fit in the first piece: those leave whole, with a Content-Length, in one write.
+      const first = await pieces.next();
+      const second = first.done ? first : await pieces.next();
+      if (second.done) {
+        res.send(first.done ? '' : first.value);
+        return;
+      }
+      res.write(first.value);
+      for (let next: IteratorResult<string> = second; !next.done; next = await pieces.next()) {
+        if (!res.write(next.value)) await new Promise((resolve) => res.once('drain', resolve));
       }
       res.end();
     } catch (err) {
