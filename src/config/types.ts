@@ -26,7 +26,12 @@ export interface SourceConfig {
 export interface ProfileConfig { source: string; baseDn: string }
 
 export interface SourceBranchConfig { source: string; baseDn: string; filter?: string }
-export interface ContributorConfig extends SourceBranchConfig { required: boolean; attributes: string[] }
+export interface ContributorConfig extends SourceBranchConfig {
+  required: boolean;
+  attributes: string[];
+  /** New identities get a record here too (named by rdnAttribute), deleted with them. */
+  provision?: { rdnAttribute: string; objectClasses: string[]; copy?: string[] };
+}
 export interface BranchConfig {
   name: string;
   dn: string;
@@ -39,10 +44,13 @@ export interface BranchConfig {
   objectClassMap: Array<{ view: string; source: string; sourceObjectClass: string }>;
   limits: { sizeLimit: number; timeLimitSeconds: number; refuseUnindexedSubstrings: boolean; indexedAttributes: string[] };
   partialResults: 'unavailable' | 'adminLimitExceeded';
+  /** Attributes kept in the extended profile rather than in any source. */
+  profile?: { attributes: string[]; container?: string; objectClasses?: string[] };
+  reconcileSeconds?: number;
 }
 export interface ViewConfig { suffix: string; branches: BranchConfig[] }
 
-export interface CacheConfig { enabled: boolean; maxEntries: number; maxBytes: number; ttlSeconds: number; refreshSeconds: number }
+export interface CacheConfig { enabled: boolean; maxEntries: number; maxBytes: number; ttlSeconds: number; refreshSeconds: number; maxResultEntries?: number }
 
 export interface GatewayConfig { host: string; port: number; hopSecret?: string; keyserverUrl?: string }
 export interface FirewallConfig {
