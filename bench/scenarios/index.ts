@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../lib/scenario.js';
 import { apacheDsmlEngine } from './apache-dsml-engine.js';
+import { dsmlSearchCached, dsmlSearchE2e, dsmlSearchMiss } from './dsml-search.js';
 import { httpHello } from './http-hello.js';
 import { ldapSearchRaw } from './ldap-search-raw.js';
 
@@ -11,4 +12,7 @@ export const scenarios: Scenario[] = [
   httpHello,
   ldapSearchRaw,
   apacheDsmlEngine,
+  dsmlSearchCached,
+  dsmlSearchE2e,
+  dsmlSearchMiss,
 ];
