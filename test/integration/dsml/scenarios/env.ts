@@ -4,6 +4,8 @@
  * suite (test/dsml/http) keeps them and validates each against the OASIS
  * schema at the end.
  */
+import assert from 'node:assert/strict';
+import { answersOf } from '../dsml-client.js';
 import { basicHeader, type DsmlSystem, type HttpAnswer } from '../system.js';
 
 export interface ScenarioEnv {
@@ -37,4 +39,16 @@ export const DEMO_PEOPLE = ['admin', 'alice', 'bob', 'carol'];
 /** The demo people among the uids (entries tests made are named t-...). */
 export function demoOnly(uids: string[]): string[] {
   return uids.filter((u) => !u.startsWith('t-'));
+}
+
+/**
+ * The firewall's answer to a batch holding an element outside the
+ * application's access.operations (authRequest by design, abandonRequest and
+ * unknown elements because no allow-list names them): the whole batch
+ * refused with one errorResponse, in the request's form, nothing run.
+ */
+export function assertRefusedByFirewall(answer: HttpAnswer): void {
+  assert.equal(answer.status, 200);
+  const { answers } = answersOf(answer.body);
+  assert.deepEqual(answers.map((a) => [a.kind, a.errorType, a.message]), [['errorResponse', 'other', 'an operation is not allowed for the application']]);
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { ANY, answerFor, answersOf, batch, corpPerson, faultOf, person, readSource, searchRequest, soap11 } from '../dsml-client.js';
 import { basicHeader } from '../system.js';
-import { fresh, post, type ScenarioEnv } from './env.js';
+import { assertRefusedByFirewall, fresh, post, type ScenarioEnv } from './env.js';
 
 const P = person('bob');
 const search = (attrs: string, inner = '<filter><present name="uid"/></filter>') => `<searchRequest ${attrs}>${inner}</searchRequest>`;
@@ -26,6 +26,10 @@ const MALFORMED: Array<[string, string, RegExp]> = [
   ['moddn-newrdn', `<modDNRequest requestID="moddn-newrdn" dn="${P}"/>`, /<modDNRequest> needs the attribute newrdn/],
   ['compare-assertion', `<compareRequest requestID="compare-assertion" dn="${P}"/>`, /<compareRequest> takes exactly one <assertion>/],
   ['extended-name', '<extendedRequest requestID="extended-name"/>', /<extendedRequest> needs a <requestName>/],
+];
+
+/** Bad elements the firewall refuses whole batches for (none is in an application's access.operations). */
+const MALFORMED_UNLISTED: Array<[string, string, RegExp]> = [
   ['abandon-id', '<abandonRequest requestID="abandon-id"/>', /<abandonRequest> needs the attribute abandonID/],
   ['auth-not-first', `<authRequest requestID="auth-not-first" principal="dn:${P}"/>`, /authRequest is only allowed as the first element/],
   ['unknown', '<frobRequest requestID="unknown"/>', /unknown request element <frobRequest>/],
@@ -49,6 +53,21 @@ export function errorScenarios(env: ScenarioEnv): void {
     const r = await post(env, 'malformed-each-kind', soap11(batch(MALFORMED.map(([, op]) => op).join('') + good, 'onError="resume"')));
     assert.equal(r.status, 200);
     for (const [id, , says] of MALFORMED) {
+      const a = answerFor(r.body, id);
+      assert.deepEqual([a.kind, a.errorType], ['errorResponse', 'malformedRequest'], id);
+      assert.match(a.message ?? '', says, id);
+    }
+    assert.equal(answerFor(r.body, 'good').resultCode, 6);
+  });
+
+  it('malformedRequest for a bad abandonRequest, an authRequest out of place, an unknown element (the firewall refuses such a batch whole)', async () => {
+    const good = `<compareRequest requestID="good" dn="${P}"><assertion name="uid"><value>bob</value></assertion></compareRequest>`;
+    const r = await post(env, 'malformed-unlisted', soap11(batch(good + MALFORMED_UNLISTED.map(([, op]) => op).join(''), 'onError="resume"')));
+    if (env.system().throughFirewall) {
+      assertRefusedByFirewall(r);
+      return;
+    }
+    for (const [id, , says] of MALFORMED_UNLISTED) {
       const a = answerFor(r.body, id);
       assert.deepEqual([a.kind, a.errorType], ['errorResponse', 'malformedRequest'], id);
       assert.match(a.message ?? '', says, id);
