@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.js';
 import { registerCrossCheck } from '../config/checks.js';
-import { isWithin, normalizeDn, parseDn } from './dn.js';
+import { dnEquals, isUnder, parseDn } from '../directory/view/dn.js';
 
 export type SpmlOperationName =
   | 'add' | 'lookup' | 'modify' | 'delete' | 'search'
@@ -117,10 +117,10 @@ export function checkSpmlConfig(config: Config): string[] {
       problems.push(`${key}.dn: "${t.dn}" is not a DN`);
       return;
     }
-    if (!suffixes.some((s) => isWithin(t.dn, s))) {
+    if (!suffixes.some((s) => isUnder(t.dn, s))) {
       problems.push(`${key}.dn: "${t.dn}" is under no view suffix (${suffixes.join(', ')})`);
     }
-    const branch = config.views.flatMap((v) => v.branches).find((b) => normalizeDn(b.dn) === normalizeDn(t.dn));
+    const branch = config.views.flatMap((v) => v.branches).find((b) => dnEquals(b.dn, t.dn));
     if (branch && branch.rdnAttribute.toLowerCase() !== t.rdnAttribute.toLowerCase()) {
       problems.push(`${key}.rdnAttribute: "${t.rdnAttribute}" differs from the view branch's rdnAttribute "${branch.rdnAttribute}"`);
     }
@@ -147,7 +147,7 @@ export function checkSpmlConfig(config: Config): string[] {
 
 function isSafeWithin(dn: string, base: string): boolean {
   try {
-    return isWithin(dn, base);
+    return isUnder(dn, base);
   } catch {
     return false;
   }

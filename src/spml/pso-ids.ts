@@ -10,7 +10,7 @@
  */
 import type { Directory, Entry, OperationContext, SearchEvent } from '../directory/model.js';
 import { DirgateError } from '../errors.js';
-import { isWithin, normalizeDn, parseDn } from './dn.js';
+import { isStrictlyUnder, isUnder, parseDn } from '../directory/view/dn.js';
 import type { PsoRef } from './model.js';
 import { findTarget, type SpmlTarget } from './targets.js';
 
@@ -88,8 +88,8 @@ export async function resolvePso(
   const candidates = named ? [named] : targets;
   const id = ref.id.trim();
   if (looksLikeDn(id)) {
-    const key = normalizeDn(id);
-    const target = candidates.find((t) => isWithin(id, t.dn) && (options.allowRoot || key !== normalizeDn(t.dn)));
+    const below = options.allowRoot ? isUnder : isStrictlyUnder;
+    const target = candidates.find((t) => below(id, t.dn));
     if (target) return { target, dn: id };
   }
   for (const target of candidates) {

@@ -6,7 +6,7 @@
 import type { Attribute, Entry } from '../directory/model.js';
 import { DirgateError } from '../errors.js';
 import type { SpmlConfig, SpmlOperationName, SpmlTargetConfig } from './config.js';
-import { isWithin, normalizeDn } from './dn.js';
+import { isStrictlyUnder, isUnder } from '../directory/view/dn.js';
 import type { TargetDescription } from './model.js';
 import { CAPABILITY_URIS } from './namespaces.js';
 
@@ -50,8 +50,8 @@ export function findTarget(targets: readonly SpmlTarget[], name: string): SpmlTa
 
 /** The target whose branch holds `dn` (strictly below the branch unless `allowRoot`). */
 export function targetForDn(targets: readonly SpmlTarget[], dn: string, allowRoot = false): SpmlTarget | undefined {
-  const key = normalizeDn(dn);
-  return targets.find((t) => isWithin(dn, t.dn) && (allowRoot || key !== normalizeDn(t.dn)));
+  const below = allowRoot ? isUnder : isStrictlyUnder;
+  return targets.find((t) => below(dn, t.dn));
 }
 
 export function isPasswordAttribute(target: SpmlTarget, type: string): boolean {

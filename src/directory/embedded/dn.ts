@@ -6,6 +6,7 @@
  * the naming attributes in use here (cn, uid, ou, dc, o, mail).
  */
 import { DirgateError } from '../../errors.js';
+import { escapeDnValue as escapeRfc4514, parseDn as parseRfc4514, type Ava as ParsedAva } from '../view/dn.js';
 
 export interface Ava { type: string; value: string }
 /** One RDN: one or more attribute-value assertions (`cn=a+uid=b`). */
@@ -17,76 +18,18 @@ function invalid(input: string, why: string): DirgateError {
   return new DirgateError('ERR_INVALID_DN', `invalid DN "${input}": ${why}`, { reason: 'dn-syntax' });
 }
 
-const TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/;
-
-/** Parses an RFC 4514 string; the empty string is the root DSE's empty DN. */
+/**
+ * Parses an RFC 4514 string with the directory's parser (the empty string is
+ * the root DSE's empty DN); a `#`-value is decoded here, so that `cn=#04024869`
+ * names the same entry as `cn=Hi`, as it does in OpenLDAP.
+ */
 export function parseDn(input: string): Dn {
-  const dn: Dn = [];
-  let i = 0;
-  const n = input.length;
-  const skipSpaces = () => { while (i < n && input[i] === ' ') i += 1; };
-  skipSpaces();
-  if (i === n) return dn;
-  let rdn: Rdn = [];
-  for (;;) {
-    skipSpaces();
-    const typeStart = i;
-    while (i < n && input[i] !== '=' && input[i] !== ',' && input[i] !== '+') i += 1;
-    if (input[i] !== '=') throw invalid(input, 'an attribute type must be followed by "="');
-    const type = input.slice(typeStart, i).trim();
-    if (!TYPE.test(type)) throw invalid(input, `"${type}" is not an attribute type`);
-    i += 1;
-    skipSpaces();
-    const value = readValue();
-    rdn.push({ type, value });
-    if (i === n) { dn.push(rdn); break; }
-    const sep = input[i];
-    i += 1;
-    if (sep === ',' || sep === ';') { dn.push(rdn); rdn = []; }
-    else if (sep !== '+') throw invalid(input, `unexpected "${sep}"`);
-    if (i === n) throw invalid(input, 'ends with a separator');
-  }
-  return dn;
+  return parseRfc4514(input).map((rdn) => rdn.map((ava) => decodeAva(ava, input)));
+}
 
-  function readValue(): string {
-    if (input[i] === '#') {
-      const start = i + 1;
-      i = start;
-      while (i < n && /[0-9A-Fa-f]/.test(input[i]!)) i += 1;
-      const hex = input.slice(start, i);
-      skipSpaces();
-      if (hex.length === 0 || hex.length % 2) throw invalid(input, 'bad hex value');
-      return decodeBerString(Buffer.from(hex, 'hex'), input);
-    }
-    const bytes: number[] = [];
-    let lastSignificant = 0;
-    let quoted = false;
-    if (input[i] === '"') { quoted = true; i += 1; }
-    while (i < n) {
-      const c = input[i]!;
-      if (quoted && c === '"') { i += 1; skipSpaces(); return Buffer.from(bytes).toString('utf8'); }
-      if (!quoted && (c === ',' || c === '+' || c === ';')) break;
-      if (c === '\\') {
-        const next = input[i + 1];
-        if (next === undefined) throw invalid(input, 'ends with a lone backslash');
-        if (/[0-9A-Fa-f]/.test(next) && /[0-9A-Fa-f]/.test(input[i + 2] ?? '')) {
-          bytes.push(parseInt(input.slice(i + 1, i + 3), 16));
-          i += 3;
-        } else {
-          bytes.push(...Buffer.from(next, 'utf8'));
-          i += 2;
-        }
-        lastSignificant = bytes.length;
-        continue;
-      }
-      bytes.push(...Buffer.from(c, 'utf8'));
-      if (c !== ' ') lastSignificant = bytes.length;
-      i += 1;
-    }
-    if (quoted) throw invalid(input, 'unterminated quoted value');
-    // Unescaped trailing spaces are not part of the value (RFC 4514 section 3).
-    return Buffer.from(bytes.slice(0, lastSignificant)).toString('utf8');
-  }
+function decodeAva(ava: ParsedAva, input: string): Ava {
+  if (!ava.hex) return { type: ava.type, value: ava.value };
+  return { type: ava.type, value: decodeBerString(Buffer.from(ava.value.slice(1), 'hex'), input) };
 }
 
 /** A `#`-value is a BER encoding; only an OCTET/UTF8/printable string is accepted. */
@@ -104,17 +47,9 @@ function decodeBerString(ber: Buffer, input: string): string {
   return ber.subarray(offset).toString('utf8');
 }
 
-/** RFC 4514 escaping for printing. */
+/** RFC 4514 escaping for printing, with '=' escaped too (allowed, and how this directory has always printed names). */
 export function escapeDnValue(value: string): string {
-  let out = '';
-  for (let k = 0; k < value.length; k += 1) {
-    const c = value[k]!;
-    if (',+"\\<>;='.includes(c)) out += `\\${c}`;
-    else if (c === '\0') out += '\\00';
-    else if ((k === 0 && (c === ' ' || c === '#')) || (k === value.length - 1 && c === ' ')) out += `\\${c}`;
-    else out += c;
-  }
-  return out;
+  return escapeRfc4514(value).replaceAll('=', '\\=');
 }
 
 export function formatRdn(rdn: Rdn): string {

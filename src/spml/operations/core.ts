@@ -6,7 +6,7 @@
 import type { Attribute, Entry } from '../../directory/model.js';
 import { DirgateError } from '../../errors.js';
 import type { ExecEnv } from '../env.js';
-import { childDn, dnDepth, isWithin, normalizeDn, parentDn, parseDn } from '../dn.js';
+import { dnEquals, isStrictlyUnder, parentDn, parseDn, rdn } from '../../directory/view/dn.js';
 import type { Pso, ReturnData, SpmlRequest, SpmlResponse } from '../model.js';
 import { PROFILE_URIS } from '../namespaces.js';
 import { collect, idAttributes, psoIdOf, readEntry, resolvePso, type ResolvedPso } from '../pso-ids.js';
@@ -68,10 +68,10 @@ export async function placeAdd(req: Req<'add'>, env: ExecEnv): Promise<ResolvedP
     } catch {
       throw new DirgateError('ERR_INVALID_DN', `psoID "${dn}" is not a DN`, { reason: 'spml-invalid-pso-id' });
     }
-    if (rdns.length === 0 || !isWithin(dn, target.dn) || normalizeDn(dn) === normalizeDn(target.dn)) {
+    if (!isStrictlyUnder(rdns, target.dn)) {
       throw new DirgateError('ERR_INVALID_DN', `psoID "${dn}" is not below target "${target.name}" (${target.dn})`, { reason: 'spml-invalid-pso-id' });
     }
-    if (container && normalizeDn(parentDn(dn)) !== normalizeDn(container)) {
+    if (container && !dnEquals(parentDn(rdns), container)) {
       throw new DirgateError('ERR_INVALID_DN', `psoID "${dn}" is not directly inside containerID "${container}"`, { reason: 'spml-invalid-pso-id' });
     }
     return { target, dn };
@@ -85,7 +85,7 @@ export async function placeAdd(req: Req<'add'>, env: ExecEnv): Promise<ResolvedP
   if (values.length !== 1 || typeof values[0] !== 'string' || values[0].trim() === '') {
     throw malformed(`data needs exactly one text value of "${rdnAttr}" to name the new PSO`);
   }
-  return { target, dn: childDn(rdnAttr, values[0], container ?? target.dn) };
+  return { target, dn: `${rdn(rdnAttr, values[0])},${container ?? target.dn}` };
 }
 
 /** LDAP needs the RDN's values in the entry; add those the data lacks. */
@@ -127,7 +127,7 @@ async function deleteSubtree(env: ExecEnv, dn: string): Promise<void> {
     baseDN: dn, scope: 'sub', derefAliases: 'never', sizeLimit: 0, timeLimit: 0, typesOnly: false,
     filter: { type: 'present', attribute: 'objectClass' }, attributes: ['1.1'], controls: [],
   }, env.ctx));
-  const order = entries.map((e) => e.dn).sort((a, b) => dnDepth(b) - dnDepth(a));
+  const order = entries.map((e) => e.dn).sort((a, b) => parseDn(b).length - parseDn(a).length);
   let deleted = 0;
   for (const target of order) {
     try {

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
-import { childDn, isWithin, normalizeDn, parentDn, parseDn, sameDn } from '../../../src/spml/dn.js';
+import { dnEquals, isUnder, normalizeDn, parentDn, parseDn, rdn } from '../../../src/directory/view/dn.js';
 import { parseXml } from '../../../src/spml/xml.js';
 import { DirgateError } from '../../../src/errors.js';
 
 describe('DNs as SPML places PSOs', () => {
   it('builds an RDN from any value and reads the same value back', () => {
     for (const value of ['Smith, John', ' lead', 'trail ', '#hash', 'a+b=c', 'back\\slash', 'quote"d', 'Zoë <z>']) {
-      const dn = childDn('cn', value, 'ou=people,o=example');
+      const dn = `${rdn('cn', value)},ou=people,o=example`;
       assert.equal(parseDn(dn)[0]![0]!.value, value, dn);
-      assert.ok(sameDn(parentDn(dn), 'OU=People, O=Example'));
+      assert.ok(dnEquals(parentDn(dn), 'OU=People, O=Example'));
     }
   });
 
   it('is not fooled by an escaped comma when deciding what is below what', () => {
-    assert.equal(isWithin('cn=x\\,ou=people,o=other', 'ou=people,o=example'), false);
-    assert.equal(isWithin('cn=x,ou=people,o=example', 'ou=people,o=example'), true);
-    assert.equal(isWithin('cn=x,ou=people,o=example', 'OU=People, O=EXAMPLE'), true);
+    assert.equal(isUnder('cn=x\\,ou=people,o=other', 'ou=people,o=example'), false);
+    assert.equal(isUnder('cn=x,ou=people,o=example', 'ou=people,o=example'), true);
+    assert.equal(isUnder('cn=x,ou=people,o=example', 'OU=People, O=EXAMPLE'), true);
     assert.equal(normalizeDn('UID=Bob+CN=Bob , OU=People'), normalizeDn('cn=bob+uid=bob,ou=people'));
   });
 
