@@ -22,7 +22,7 @@ import { buildConfig, DEMO_CONFIG, PACKAGE_ROOT } from '../../../src/config/load
 import '../../../src/config/registered-checks.js';
 import type { Config } from '../../../src/config/types.js';
 import { startGateway, type RunningGateway } from '../../../src/gateway/index.js';
-import { silentLogger } from '../../../src/log.js';
+import { createLogger, silentLogger } from '../../../src/log.js';
 import { runParts, type RunningSystem } from '../../../src/system/run.js';
 import { basicHeader } from '../gateway/harness.js';
 import { freePort } from '../../helpers/ports.js';
@@ -142,7 +142,8 @@ export async function startDsmlSystem(options: DsmlSystemOptions): Promise<DsmlS
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dirgate-dsml-'));
   const closers: Array<() => Promise<void>> = [];
   const clock = new ShiftedClock();
-  const log = silentLogger();
+  // DIRGATE_TEST_LOG=debug (or info, warn) shows what the parts log, on stderr.
+  const log = process.env.DIRGATE_TEST_LOG ? createLogger({ level: process.env.DIRGATE_TEST_LOG }) : silentLogger();
   try {
     const raw = YAML.parse(readFileSync(DEMO_CONFIG, 'utf8')) as Record<string, any>;
     raw.dataDir = dataDir;
@@ -154,7 +155,8 @@ export async function startDsmlSystem(options: DsmlSystemOptions): Promise<DsmlS
       delete raw.embedded;
       for (const s of raw.sources as Array<{ name: SourceName; urls: string[] }>) s.urls = [servers[s.name].url];
     } else {
-      raw.embedded.port = options.firewall ? await freePort() : 0;
+      // Parts started apart (key server, gateway) find the embedded directory where the configuration says.
+      raw.embedded.port = await freePort();
     }
     raw.keyserver.port = options.firewall ? await freePort() : 0;
     raw.gateway.port = options.firewall ? await freePort() : 0;
@@ -177,7 +179,6 @@ export async function startDsmlSystem(options: DsmlSystemOptions): Promise<DsmlS
     }
     const embeddedAt = directory?.endpoints.find((e) => e.name === 'directory')?.url;
     if (options.firewall) {
-      // runParts tells the gateway where the embedded directory is from the configuration (a fixed free port).
       const system = await runParts(config, ['keyserver', 'gateway', 'firewall'], log);
       closers.push(() => system.close());
       url = `https://127.0.0.1:${config.firewall.port}`;
