@@ -3,8 +3,10 @@
  * database in a temporary directory, on free loopback ports, optionally with
  * ldaps and StartTLS from the test CA, seeded from LDIF with slapadd before it
  * starts. The mdb database carries the syncprov overlay so `contextCSN` can be
- * read from the suffix entry (change polling). Needs the Debian packages
- * `slapd` and `ldap-utils` and runs as root (slapd keeps root's identity: no -u).
+ * read from the suffix entry (change polling), and on request the
+ * password-policy overlay and access rules of the test's own. Needs the Debian
+ * packages `slapd` and `ldap-utils` and runs as root (slapd keeps root's
+ * identity: no -u).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -37,7 +39,22 @@ export interface SlapdOptions {
   extraSchemas?: string[];
   /** Refuses operations on connections without TLS (olcSecurity tls=1); needs `tls`. */
   requireTls?: boolean;
+  /**
+   * The database's access rules (olcAccess values, without the `{n}` index), in order.
+   * Default: a user writes their own entry and password, anyone binds, everyone reads the rest.
+   */
+  access?: string[];
+  /**
+   * Adds the password-policy overlay (ppolicy) with this default policy entry (put it
+   * in the LDIF); cleartext passwords written over LDAP are hashed, as in production.
+   */
+  passwordPolicy?: { defaultPolicyDn: string };
 }
+
+const DEFAULT_ACCESS = [
+  'to attrs=userPassword by self write by anonymous auth by * none',
+  'to * by self write by * read',
+];
 
 export interface Slapd {
   url: string;
@@ -85,12 +102,24 @@ function schemaPath(nameOrPath: string): string {
 function configLdif(o: {
   dir: string; suffix: string; rootDn: string; rootPassword: string; schemas: string[];
   tls?: { caFile: string; certFile: string; keyFile: string }; requireTls?: boolean;
+  access: string[]; passwordPolicy?: { defaultPolicyDn: string };
 }): string {
   const ldifValue = (v: string) => (/^[ :<]|[\r\n\0]|\s$/.test(v) || /[^\x20-\x7e]/.test(v)
     ? `:: ${Buffer.from(v, 'utf8').toString('base64')}` : `: ${v}`);
   const tls = o.tls
     ? `olcTLSCACertificateFile: ${o.tls.caFile}\nolcTLSCertificateFile: ${o.tls.certFile}\nolcTLSCertificateKeyFile: ${o.tls.keyFile}\n`
       + (o.requireTls ? 'olcSecurity: tls=1\n' : '')
+    : '';
+  const access = o.access.map((rule, i) => `olcAccess: {${i}}${rule}`).join('\n');
+  const ppolicy = o.passwordPolicy
+    ? `
+dn: olcOverlay={1}ppolicy,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcPPolicyConfig
+olcOverlay: {1}ppolicy
+olcPPolicyDefault${ldifValue(o.passwordPolicy.defaultPolicyDn)}
+olcPPolicyHashCleartext: TRUE
+`
     : '';
   return `dn: cn=config
 objectClass: olcGlobal
@@ -102,7 +131,7 @@ objectClass: olcModuleList
 cn: module{0}
 olcModulePath: ${MODULE_DIR}
 olcModuleLoad: {0}back_mdb
-olcModuleLoad: {1}syncprov
+olcModuleLoad: {1}syncprov${o.passwordPolicy ? '\nolcModuleLoad: {2}ppolicy' : ''}
 
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
@@ -131,15 +160,14 @@ olcDbDirectory: ${path.join(o.dir, 'db')}
 olcDbNoSync: TRUE
 olcDbIndex: objectClass eq
 olcDbIndex: entryCSN,entryUUID eq
-olcAccess: {0}to attrs=userPassword by self write by anonymous auth by * none
-olcAccess: {1}to * by self write by * read
+${access}
 
 dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcSyncProvConfig
 olcOverlay: {0}syncprov
 olcSpCheckpoint: 100 10
-`;
+${ppolicy}`;
 }
 
 /** The entry for the suffix itself, when the LDIF does not bring one. */
@@ -260,7 +288,10 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
     const schemas = ['core', 'cosine', 'inetorgperson', 'nis', ...(options.extraSchemas ?? [])].map(schemaPath);
     const configFile = path.join(dir, 'config.ldif');
     if (options.requireTls && !options.tls) throw new Error('startSlapd: requireTls needs tls');
-    await writeFile(configFile, configLdif({ dir, suffix: options.suffix, rootDn, rootPassword, schemas, tls, requireTls: options.requireTls }));
+    await writeFile(configFile, configLdif({
+      dir, suffix: options.suffix, rootDn, rootPassword, schemas, tls, requireTls: options.requireTls,
+      access: options.access ?? DEFAULT_ACCESS, passwordPolicy: options.passwordPolicy,
+    }));
     await run(SLAPADD, ['-n0', '-F', confDir, '-l', configFile]);
     const dataFile = path.join(dir, 'data.ldif');
     await writeFile(dataFile, await loadLdif(options.ldif, options.suffix));

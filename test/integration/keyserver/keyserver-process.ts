@@ -7,7 +7,7 @@ import { silentLogger } from '../../../src/log.js';
 import {
   cachedRevocationStore, keyServerPkiFiles, ldapRevocationStore, readTlsPem, startKeyServer, type KeyServerSettings,
 } from '../../../src/keyserver/index.js';
-import { ldaptsSource } from './ldapts-source.js';
+import { openTestSource } from '../../helpers/ldap-source.js';
 
 interface ProcessConfig {
   dataDir: string;
@@ -20,7 +20,7 @@ interface ProcessConfig {
 const config = JSON.parse(process.env.DIRGATE_TEST_KEYSERVER ?? '{}') as ProcessConfig;
 const pki = keyServerPkiFiles(config.dataDir);
 const tls = await readTlsPem({}, { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, caFile: pki.caFile });
-const source = await ldaptsSource(config.ldap);
+const source = openTestSource(config.ldap);
 const settings: KeyServerSettings = {
   host: '127.0.0.1', port: 0, kek: config.kek, ibe: { backend: 'mcl', workers: 1 }, tls: {}, clients: ['dirgate-gateway'],
   clientTls: {}, maxIdentityLifetimeSeconds: 86_400, revocations: { cacheMs: config.cacheMs, purgeIntervalSeconds: 3600 },

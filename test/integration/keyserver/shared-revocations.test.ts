@@ -12,7 +12,7 @@ import {
 } from '../../../src/keyserver/index.js';
 import { Client } from 'ldapts';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
-import { ldaptsSource } from './ldapts-source.js';
+import { openTestSource } from '../../helpers/ldap-source.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DIRGATE_SCHEMA = path.resolve(here, '../../../schemas/ldap/dirgate.ldif');
@@ -100,7 +100,7 @@ describe('key servers sharing one revocation store in LDAP (real slapd)', () => 
 
   describe('the LDAP store itself', () => {
     it('keeps one entry per identity hash, never the identity, and purges those past their expiry', async () => {
-      const source = await ldaptsSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: SUFFIX });
+      const source = openTestSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: SUFFIX });
       let now = Date.now();
       const store = ldapRevocationStore(source, { baseDn: CONTAINER, clock: () => now });
       try {
@@ -132,8 +132,8 @@ describe('key servers sharing one revocation store in LDAP (real slapd)', () => 
     });
 
     it('sees, through its cache, a revocation made elsewhere once the cached answer is older than cacheMs', async () => {
-      const reader = await ldaptsSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: SUFFIX });
-      const writer = await ldaptsSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: SUFFIX });
+      const reader = openTestSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: SUFFIX });
+      const writer = openTestSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: SUFFIX });
       let now = 1_000_000;
       const cached = cachedRevocationStore(ldapRevocationStore(reader, { baseDn: CONTAINER }), { cacheMs: 1000, clock: () => now });
       const elsewhere = ldapRevocationStore(writer, { baseDn: CONTAINER });

@@ -3,7 +3,7 @@ import { ldapProfileEntries, type ProfileEntries } from '../../../src/sessions/p
 import { PACKAGE_ROOT } from '../../../src/config/load.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 import { lockoutScenarios, mfaScenarios, sessionStoreScenarios } from '../../unit/sessions/scenarios/session-store.scenarios.js';
-import { ldaptsSource } from './ldapts-source.js';
+import { openTestSource } from '../../helpers/ldap-source.js';
 
 // The same scenarios as the unit tests, on real OpenLDAP with dirgate's schema
 // enforced: one slapd for the file, a fresh profile base per test.
@@ -25,7 +25,7 @@ describe('sessions on real slapd (schemas/ldap/dirgate.ldif loaded)', function (
   });
 
   async function profile(): Promise<ProfileEntries> {
-    const source = await ldaptsSource(slapd.url, slapd.rootDn, slapd.rootPassword, slapd.suffix);
+    const source = openTestSource({ url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: slapd.suffix });
     opened.push(source);
     return ldapProfileEntries(source, `ou=dirgate${++n},dc=corp,dc=example`);
   }

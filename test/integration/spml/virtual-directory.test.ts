@@ -16,7 +16,9 @@ import { createSpmlRuntime, handleSpmlRequest } from '../../../src/spml/handler.
 import { spmlConfigWithDefaults } from '../../../src/spml/config.js';
 import { isSuspended } from '../../../src/spml/suspended.js';
 import type { SpmlAuditEvent } from '../../../src/spml/env.js';
-import { ldapSource, readRaw } from '../../unit/spml/helpers/ldap-directory.js';
+import { createLdapSource } from '../../../src/directory/sources/index.js';
+import type { LdapSource } from '../../../src/directory/sources/types.js';
+import { readRaw } from '../../unit/spml/helpers/ldap-directory.js';
 import { attr, envelope, find, one, psoData, responseElement, statusOf, withNamespaces } from '../../unit/spml/helpers/harness.js';
 
 const ADMIN_PASS = 'directory-admin-pass';
@@ -25,7 +27,7 @@ describe('SPML over the demo virtual directory (embedded corp and hr)', function
   this.timeout(30000);
   let dataDir: string;
   let embedded: EmbeddedDirectory;
-  let sources: Array<ReturnType<typeof ldapSource>>;
+  let sources: LdapSource[];
   let directory: VirtualDirectory;
   const audit: SpmlAuditEvent[] = [];
   const config = loadConfig(DEMO_CONFIG);
@@ -60,7 +62,7 @@ describe('SPML over the demo virtual directory (embedded corp and hr)', function
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'dirgate-spml-vd-'));
     embedded = await startEmbeddedDirectory({ ...config.embedded!, port: 0 }, { dataDir, log: silentLogger() });
-    sources = config.sources.map((s) => ldapSource(s.name, s.baseDn, { url: embedded.url, bindDN: s.bind!.dn, password: s.bind!.password }));
+    sources = config.sources.map((s) => createLdapSource(s, { log: silentLogger(), embeddedUrl: embedded.url }));
     // Provisioning a new person with HR attributes needs dirgate to create the hr entry.
     const views = structuredClone(config.views) as unknown as Array<{ branches: Array<{ name: string; contributors: Array<Record<string, unknown>> }> }>;
     const people = views[0]!.branches.find((b) => b.name === 'people')!;

@@ -55,7 +55,8 @@ describe('SPML password and suspend capabilities against slapd', function () {
   it('passes on the password policy refusal of a short password and leaves the old one', async () => {
     const res = await h.call(`<pass:setPasswordRequest>${psoID()}<pass:password>abc</pass:password></pass:setPasswordRequest>`);
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'customError']);
-    assert.match(statusOf(res).messages[0]!, /quality/i);
+    // The LDAP connector never passes on the server's diagnostic text (slapd's "Password fails quality checking"), only the mapped result.
+    assert.equal(statusOf(res).messages[0], 'constraint violation');
     assert.ok(await canBind(slapd.url, BOB, 'Fresh-Pass-2024'));
     assert.ok(!res.children.some((c) => c.text.includes('abc')));
   });

@@ -1,16 +1,13 @@
 /**
- * A throw-away OpenLDAP slapd for the SPML tests: one mdb database under
- * o=example (ou=people, ou=groups, ou=policies), the password-policy overlay
- * with a default policy (minimum length 8, quality checked, cleartext hashed),
- * a provisioning account that is not the rootdn (so policy applies to its
- * writes), loaded with slapadd and served on a free loopback port.
+ * The slapd of the SPML tests (the shared test/helpers/slapd.ts): one database
+ * under o=example (ou=people, ou=groups, ou=policies), the password-policy
+ * overlay with a default policy (minimum length 8, quality checked, cleartext
+ * hashed), and a provisioning account that is not the rootdn (so policy applies
+ * to its writes).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import net from 'node:net';
-import { retryOnAddressInUse } from '../../../helpers/ports.js';
+import { startSlapd as startSharedSlapd, type Slapd } from '../../../helpers/slapd.js';
+
+export type { Slapd };
 
 export const SUFFIX = 'o=example';
 export const ADMIN = { dn: 'cn=admin,o=example', password: 'slapd-root-pass' };
@@ -92,96 +89,22 @@ member: uid=alice,ou=people,o=example
 member: uid=bob,ou=people,o=example
 `;
 
-function config(dir: string): string {
-  return `include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/namedobject.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-moduleload ppolicy
-pidfile ${dir}/slapd.pid
-database mdb
-maxsize 33554432
-suffix "${SUFFIX}"
-rootdn "${ADMIN.dn}"
-rootpw ${ADMIN.password}
-directory ${dir}/db
-index objectClass eq
-index uid,mail,entryUUID eq
-access to dn.exact="ou=team,ou=projects,ou=groups,${SUFFIX}" attrs=entry
-  by * read
-access to attrs=userPassword
-  by self write
-  by dn.exact="${PROVISIONER.dn}" write
-  by anonymous auth
-  by * none
-access to *
-  by dn.exact="${PROVISIONER.dn}" write
-  by * read
-overlay ppolicy
-ppolicy_default "cn=default,ou=policies,${SUFFIX}"
-ppolicy_hash_cleartext
-`;
-}
+const POLICY = `cn=default,ou=policies,${SUFFIX}`;
 
-export interface Slapd {
-  url: string;
-  stop(): Promise<void>;
-}
+const ACCESS = [
+  // An entry no one may delete: a recursive delete must stop half-way on it.
+  `to dn.exact="ou=team,ou=projects,ou=groups,${SUFFIX}" attrs=entry by * read`,
+  `to attrs=userPassword by self write by dn.exact="${PROVISIONER.dn}" write by anonymous auth by * none`,
+  `to * by dn.exact="${PROVISIONER.dn}" write by * read`,
+];
 
-function waitForPort(port: number, child: ChildProcess, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) {
-        reject(Object.assign(new Error(`slapd exited with ${child.exitCode}`), { code: 'SLAPD_EXITED' }));
-        return;
-      }
-      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(); });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > until) reject(new Error(`slapd did not listen on ${port}`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
+export function startSlapd(seed = SEED_LDIF): Promise<Slapd> {
+  return startSharedSlapd({
+    suffix: SUFFIX,
+    ldif: seed,
+    rootPassword: ADMIN.password,
+    extraSchemas: ['namedobject'],
+    access: ACCESS,
+    passwordPolicy: { defaultPolicyDn: POLICY },
   });
-}
-
-export async function startSlapd(seed = SEED_LDIF): Promise<Slapd> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dirgate-spml-slapd-'));
-  await mkdir(path.join(dir, 'db'));
-  const conf = path.join(dir, 'slapd.conf');
-  await writeFile(conf, config(dir));
-  await writeFile(path.join(dir, 'seed.ldif'), seed);
-  const add = spawnSync('/usr/sbin/slapadd', ['-q', '-f', conf, '-l', path.join(dir, 'seed.ldif')], { encoding: 'utf8' });
-  if (add.status !== 0) throw new Error(`slapadd failed: ${add.stderr}`);
-  let child: ChildProcess | undefined;
-  const url = await retryOnAddressInUse(async ([port]) => {
-    let stderr = '';
-    child = spawn('/usr/sbin/slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    try {
-      await waitForPort(port!, child);
-    } catch (err) {
-      child.kill('SIGKILL');
-      if (/Address already in use/.test(stderr)) throw Object.assign(new Error('in use'), { code: 'EADDRINUSE' });
-      throw new Error(`slapd did not start: ${(err as Error).message}\n${stderr}`);
-    }
-    return `ldap://127.0.0.1:${port}`;
-  });
-  return {
-    url,
-    async stop() {
-      const c = child!;
-      if (c.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        });
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
