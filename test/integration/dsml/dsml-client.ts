@@ -303,8 +303,13 @@ export function dotnetRequest(name: string, fill: Record<string, string> = {}): 
   return xml;
 }
 
-/** What .NET sends besides the body: no Content-Type, SOAPAction "#batchRequest" with its quotes. */
-export const DOTNET_HEADERS = { soapaction: '"#batchRequest"' };
+/**
+ * The headers .NET's HttpWebRequest sends with the body: no Content-Type,
+ * SOAPAction "#batchRequest" with its quotes, Expect: 100-continue (its
+ * default for a POST, so the body waits for the server's 100 Continue), and
+ * Connection: Keep-Alive.
+ */
+export const DOTNET_HEADERS = { soapaction: '"#batchRequest"', expect: '100-continue', connection: 'Keep-Alive' };
 
 /**
  * The answer as DsmlResponseDocument reads it: the XPath

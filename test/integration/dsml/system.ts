@@ -13,6 +13,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,24 +118,25 @@ async function startDemoSlapd(): Promise<Record<SourceName, Slapd>> {
   }
 }
 
+/**
+ * One POST with exactly the headers given (and Host, Content-Length). With
+ * `Expect: 100-continue`, as .NET's HttpWebRequest sends by default, the body
+ * waits for the server's 100 Continue.
+ */
 function request(url: string, body: Buffer, headers: Record<string, string>, ca?: string): Promise<HttpAnswer> {
-  if (!ca) {
-    return fetch(`${url}/dsml`, { method: 'POST', body, headers }).then(async (r) => ({
-      status: r.status,
-      headers: Object.fromEntries(r.headers),
-      body: await r.text(),
-    }));
-  }
   return new Promise((resolve, reject) => {
     const u = new URL(`${url}/dsml`);
-    const req = https.request({ host: u.hostname, port: u.port, method: 'POST', path: u.pathname, ca, headers: { ...headers, 'content-length': String(body.length) }, agent: false }, (res) => {
+    const options = { host: u.hostname, port: u.port, method: 'POST', path: u.pathname, headers: { ...headers, 'content-length': String(body.length) }, agent: false as const };
+    const req = ca ? https.request({ ...options, ca }) : http.request(options);
+    req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(body);
+    if (/^100-continue$/i.test(headers.expect ?? '')) req.on('continue', () => req.end(body));
+    else req.end(body);
   });
 }
 
