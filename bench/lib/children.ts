@@ -18,6 +18,8 @@ export interface Child {
   url(name: string): string;
   /** Heap and resident memory as the child sees it, after a full collection. */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** What the server counts (the gateway: its view's cache counters, reconciliations); null when it counts nothing. */
+  stats(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,20 @@ const alive = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of alive) c.kill('SIGKILL');
 });
+
+/** Sends `question` and resolves with the first answer `pick` recognises. */
+function ask<T>(child: ChildProcess, question: string, pick: (m: ChildMessage) => T | undefined): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (m: ChildMessage) => {
+      const answer = pick(m);
+      if (answer === undefined) return;
+      child.off('message', onMessage);
+      resolve(answer);
+    };
+    child.on('message', onMessage);
+    child.send(question);
+  });
+}
 
 export async function startChild(name: string, args: string[], options: ChildOptions = {}): Promise<Child> {
   const profile = options.cpuProfileDir
@@ -64,15 +80,8 @@ export async function startChild(name: string, args: string[], options: ChildOpt
       if (!e) throw new Error(`${name} has no ${endpoint} endpoint (has ${endpoints.map((x) => x.name).join(', ')})`);
       return e.url;
     },
-    memory() {
-      return new Promise((resolve) => {
-        const onMessage = (m: ChildMessage) => {
-          if ('memory' in m) { child.off('message', onMessage); resolve(m.memory); }
-        };
-        child.on('message', onMessage);
-        child.send('memory');
-      });
-    },
+    memory: () => ask(child, 'memory', (m) => ('memory' in m ? m.memory : undefined)),
+    stats: () => ask(child, 'stats', (m) => ('stats' in m ? m.stats : undefined)),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.send('stop');

@@ -12,7 +12,10 @@ import { uidOf } from './people.js';
 import { measure, resultOf, type ScenarioContext, type ScenarioResult } from './scenario.js';
 import { spread } from './spread.js';
 import { BENCH_APP } from './system-config.js';
-import { loginSessions, startSystem, type SystemOptions } from './system.js';
+import { loginSessions, startSystem, type GatewayStats, type SystemOptions } from './system.js';
+import { round } from './latency.js';
+
+const ratio = (hits: number, misses: number): number => (hits + misses ? round(hits / (hits + misses), 3) : 0);
 
 export const VIEW_PEOPLE = 'ou=people,o=example';
 /** How many different people the cached scenarios ask for (the peer's batches name the same ones). */
@@ -66,5 +69,7 @@ export async function dsmlSearchScenario(ctx: ScenarioContext, dir: PeopleDirect
     check: o.encrypt ? isEncryptedAnswer : isOneEntryAnswer,
   };
   const m = await measure(ctx, system.processes, (pass) => runHttp(load, pass));
-  return resultOf(o.name, m, { people: dir.count, asked: setSize, ...o.extra });
+  const stats = await system.gateway.stats() as GatewayStats | null;
+  const hits = stats ? { cacheHitRatio: ratio(stats.cache.searches.hits, stats.cache.searches.misses) } : {};
+  return resultOf(o.name, m, { people: dir.count, asked: setSize, ...(o.cache ? hits : {}), reconcileSeconds: round(system.reconcileSeconds, 1), ...o.extra });
 }

@@ -46,7 +46,10 @@ export interface HttpLoad {
 }
 
 export interface Pass {
+  /** Length of the pass (with `amount`: the longest it may take). */
   seconds: number;
+  /** Stop after this many requests instead. */
+  amount?: number;
   /** Requests per second over all connections; omitted for full speed. */
   rate?: number;
 }
@@ -58,7 +61,7 @@ export async function runHttp(load: HttpLoad, pass: Pass): Promise<LoadResult> {
     url: load.origin,
     connections: load.connections,
     pipelining: 1,
-    duration: pass.seconds,
+    ...(pass.amount ? { amount: pass.amount } : { duration: pass.seconds }),
     timeout: 30,
     // autocannon's coordinated-omission correction assumes a 1 ms send interval whatever the rate; at half of the
     // peak the server keeps up, so the measured latencies are the honest figure (see bench/README.md).

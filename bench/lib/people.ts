@@ -19,6 +19,15 @@ export const PROFILE_BASE = `ou=dirgate,${CORP_SUFFIX}`;
 export const ADMIN_UID = 'admin';
 export const ADMIN_PASSWORD = 'bench-admin-pass';
 
+/**
+ * When the generated people were last changed, as slapadd records it. Without
+ * it every entry would look changed seconds before the gateway starts, and the
+ * gateway's change poller (which looks back 5 minutes on its first poll) would
+ * drop the whole cache mid-run: a loading artefact, not what a directory in
+ * service looks like.
+ */
+const LOADED_AT = 'createTimestamp: 20250101000000Z\nmodifyTimestamp: 20250101000000Z';
+
 export const uidOf = (i: number): string => `user${i}`;
 export const mailOf = (i: number): string => `user${i}@corp.example`;
 export const passwordOf = (i: number): string => `pass-${i}`;
@@ -56,6 +65,7 @@ givenName: User
 mail: ${mailOf(i)}
 telephoneNumber: +1 555 ${String(i % 10_000).padStart(4, '0')}
 userPassword: ${ssha(passwordOf(i))}
+${LOADED_AT}
 
 `;
 }
@@ -70,6 +80,7 @@ sn: ${i}
 employeeNumber: ${100_000 + i}
 title: Title ${i % 7}
 departmentNumber: ${Math.floor(i / 10)}${manager}
+${LOADED_AT}
 
 `;
 }
@@ -82,11 +93,13 @@ cn: Bench Admin
 sn: Admin
 mail: admin@corp.example
 userPassword: ${ssha(ADMIN_PASSWORD)}
+${LOADED_AT}
 
 dn: cn=admins,${CORP_GROUPS}
 objectClass: groupOfNames
 cn: admins
 member: uid=${ADMIN_UID},${CORP_PEOPLE}
+${LOADED_AT}
 
 `;
 }

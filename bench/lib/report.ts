@@ -59,7 +59,8 @@ export function evaluateTargets(results: ScenarioResult[]): Target[] {
   const memory = byName(results, 'cache-memory')?.extra as { rssMiB?: number; entries?: number } | undefined;
   targets.push({
     name: 'cache-memory (gateway RSS)', value: memory?.rssMiB, goal: '<= 300 MB',
-    met: memory?.rssMiB === undefined ? undefined : memory.rssMiB <= 300,
+    // Fewer entries (a quick run) say nothing about the target.
+    met: memory?.rssMiB === undefined || (memory.entries ?? 0) < 100_000 ? undefined : memory.rssMiB <= 300,
     detail: memory?.entries ? `${memory.entries.toLocaleString('en-US')} virtual entries cached` : 'needs cache-memory',
   });
   const small = byName(results, 'directory-size@10k');

@@ -2,11 +2,13 @@
  * A child process of the benchmark, one server each, so that each one's CPU
  * time can be read on its own. Tells the parent over IPC when it listens
  * (`{ ready: endpoints }`), answers `memory` with process.memoryUsage() after
- * a full collection when it can, and exits on `stop`.
+ * a full collection when it can, `stats` with what the server counts (the
+ * gateway: its cache and reconciliations), and exits on `stop`.
  *
  *   serve.js hello                                 node:http answering "hello"
  *   serve.js parts <config.json> <part,part,...>   runParts (src/system/run.ts)
- *   serve.js gateway-alone <config.json>           the gateway without hop verification (nothing in front of it)
+ *   serve.js gateway <config.json> hop|no-hop       the gateway (startGateway), verifying the firewall's signed
+ *                                                  hop or not (nothing in front of it)
  */
 import 'reflect-metadata';
 import http from 'node:http';
@@ -15,15 +17,23 @@ import type { AddressInfo } from 'node:net';
 export type ChildMessage =
   | { ready: Array<{ name: string; url: string }> }
   | { failed: string }
-  | { memory: NodeJS.MemoryUsage };
+  | { memory: NodeJS.MemoryUsage }
+  | { stats: unknown };
 
 interface Closable { close(): Promise<void> }
+
+interface Started {
+  running: Closable;
+  endpoints: Array<{ name: string; url: string }>;
+  /** What `stats` answers (the gateway: its view's cache counters and reconciliation times). */
+  stats?: () => unknown;
+}
 
 function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-async function startHello(): Promise<{ running: Closable; endpoints: Array<{ name: string; url: string }> }> {
+async function startHello(): Promise<Started> {
   const server = http.createServer((_req, res) => {
     res.setHeader('content-type', 'text/plain');
     res.end('hello');
@@ -42,7 +52,7 @@ async function loggerFor(config: { log: { level: string; file?: string } }) {
   return createLogger({ level: config.log.level, ...(config.log.file ? { file: config.log.file } : {}) });
 }
 
-async function startParts(configFile: string, parts: string[]) {
+async function startParts(configFile: string, parts: string[]): Promise<Started> {
   const { loadConfig } = await import('../../src/config/load.js');
   const { runParts } = await import('../../src/system/run.js');
   const config = loadConfig(configFile);
@@ -50,22 +60,27 @@ async function startParts(configFile: string, parts: string[]) {
   return { running: system, endpoints: system.endpoints };
 }
 
-async function startGatewayAlone(configFile: string) {
+async function startGatewayPart(configFile: string, hop: boolean): Promise<Started> {
   const { loadConfig } = await import('../../src/config/load.js');
   const { startGateway } = await import('../../src/gateway/index.js');
   const config = loadConfig(configFile);
-  const gateway = await startGateway(config as never, { log: await loggerFor(config), requireHop: false });
-  return { running: gateway, endpoints: [{ name: 'gateway', url: gateway.url }] };
+  const log = (await loggerFor(config)).child({ component: 'gateway' });
+  const gateway = await startGateway(config as never, { log, requireHop: hop });
+  return {
+    running: gateway,
+    endpoints: [{ name: 'gateway', url: gateway.url }],
+    stats: () => ({ cache: gateway.view.cacheStats(), reconciled: gateway.view.health().reconciled }),
+  };
 }
 
 async function main(): Promise<void> {
   const [role, ...args] = process.argv.slice(2);
-  let started: { running: Closable; endpoints: Array<{ name: string; url: string }> };
+  let started: Started;
   try {
     switch (role) {
       case 'hello': started = await startHello(); break;
       case 'parts': started = await startParts(args[0]!, args[1]!.split(',')); break;
-      case 'gateway-alone': started = await startGatewayAlone(args[0]!); break;
+      case 'gateway': started = await startGatewayPart(args[0]!, args[1] === 'hop'); break;
       default: throw new Error(`unknown role ${role}`);
     }
   } catch (err) {
@@ -87,6 +102,7 @@ async function main(): Promise<void> {
       gc?.();
       send({ memory: process.memoryUsage() });
     }
+    if (m === 'stats') send({ stats: started.stats?.() ?? null });
   });
   // The parent went away (crashed or killed): do not outlive it.
   process.on('disconnect', () => void stop());
