@@ -13,6 +13,8 @@ const DSML_OPERATIONS: Record<string, string> = {
   modDNRequest: 'modDN',
   compareRequest: 'compare',
   extendedRequest: 'extended',
+  // An abandon reaches only operations of its own batch, which were checked themselves.
+  abandonRequest: 'abandon',
   // Proxied authorization is not offered to applications through the firewall.
   authRequest: 'auth',
 };
@@ -43,6 +45,9 @@ const SPML_OPERATIONS: Record<string, string> = {
   suspendRequest: 'spml-suspend',
   resumeRequest: 'spml-suspend',
 };
+
+/** Operations every application may send: they act on nothing but their own batch. */
+export const ALWAYS_ALLOWED = new Set(['abandon']);
 
 export function dsmlOperation(localName: string): string {
   return DSML_OPERATIONS[localName] ?? localName;

@@ -99,7 +99,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const guardedView = sessions.guard(new AuthorizedDirectory(view, policy));
   const directory = new DirectoryRouter(sessions.subtree, guardedView, namingContexts);
   const dsml = dsmlConfig(config.dsml);
-  const dsmlSessions = new DsmlSessionStore(dsml.sessions);
+  const dsmlSessions = new DsmlSessionStore({ ...dsml.sessions, now: options.clock });
   const applications = new Map(config.applications.map((a) => [String(a.id), a as { access?: { operations?: string[] } }]));
 
   const app = createGatewayApp({

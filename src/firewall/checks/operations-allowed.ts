@@ -5,10 +5,11 @@
  */
 import type { Check } from '../context.js';
 import { refuse } from '../refusal.js';
+import { ALWAYS_ALLOWED } from '../operations.js';
 
 export const operationsAllowed: Check = (ctx) => {
   const allowed = ctx.app!.operations;
   ctx.operations.forEach((operation, i) => {
-    if (!allowed.has(operation)) refuse('op-not-allowed', { operation, dn: ctx.xml?.operations[i]?.dn });
+    if (!allowed.has(operation) && !ALWAYS_ALLOWED.has(operation)) refuse('op-not-allowed', { operation, dn: ctx.xml?.operations[i]?.dn });
   });
 };

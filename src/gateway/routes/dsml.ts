@@ -79,9 +79,13 @@ export function dsmlRoute(deps: DsmlRouteDeps): RequestHandler {
     } catch (err) {
       const e = toDirgateError(err);
       if (e.code === 'ERR_CREDENTIALS_REQUIRED') return challenge(res);
-      if (e.code !== 'ERR_AUTHENTICATION_FAILED' && e.code !== 'ERR_ACCOUNT_LOCKED' && e.code !== 'ERR_UNKNOWN_APPLICATION') throw e;
-      log.info('dsml caller refused', { reason: e.reason });
-      directory = new FailingDirectory(new DirgateError('ERR_AUTHENTICATION_FAILED', 'authentication failed', { reason: e.reason }));
+      log.info('dsml caller refused', { reason: e.reason, code: e.code });
+      // Whatever stopped the check (wrong credentials, a locked account, the user's source down) is
+      // answered in the batch's own form: every operation gets the errorResponse of that error.
+      const answered = e.code === 'ERR_ACCOUNT_LOCKED' || e.code === 'ERR_UNKNOWN_APPLICATION'
+        ? new DirgateError('ERR_AUTHENTICATION_FAILED', 'authentication failed', { reason: e.reason })
+        : e;
+      directory = new FailingDirectory(answered);
     }
     const ctx: OperationContext = caller?.ctx ?? { requestId: String(res.locals.requestId), principal: {} };
 
