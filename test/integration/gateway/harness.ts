@@ -6,38 +6,25 @@
  * virtual directory and caches over the same store, all on one clock the test
  * moves by hand (no sleeping).
  *
- * A gateway here is assembled as src/gateway/index.ts assembles it, with the
- * session side's view guard in front of the authorized view and its sweep
- * reachable (startGateway does not expose either yet), and no hop
- * authentication (no firewall in front).
+ * Each gateway is the product's own startGateway (src/gateway/index.ts) on the
+ * test clock, without hop authentication unless a test asks for it (no firewall
+ * in front). The timed sweep is set far beyond any test: tests sweep by hand.
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { buildConfig, DEMO_CONFIG, PACKAGE_ROOT, parseConfigText } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
-import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
 import { startEmbeddedDirectory, type EmbeddedDirectory } from '../../../src/directory/embedded/index.js';
-import { createLdapSource } from '../../../src/directory/sources/index.js';
-import type { LdapSource } from '../../../src/directory/sources/types.js';
-import { DsmlSessionStore, dsmlConfig } from '../../../src/dsml/index.js';
-import { AccessPolicy } from '../../../src/gateway/access.js';
-import { createGatewayApp } from '../../../src/gateway/app.js';
-import { AuthorizedDirectory } from '../../../src/gateway/authorized-directory.js';
-import { DirectoryRouter } from '../../../src/gateway/directory-router.js';
-import { hopAuth } from '../../../src/gateway/hop-auth.js';
-import { dsmlRoute } from '../../../src/gateway/routes/dsml.js';
-import { createSessionGateway, viewMembership, type SessionGateway } from '../../../src/gateway/sessions/index.js';
+import { startGateway, type RunningGateway } from '../../../src/gateway/index.js';
 import {
   cachedRevocationStore, createKeyServerClient, ensureKeyServerPki, memoryRevocationStore, readTlsPem, startKeyServer,
   type KeyServer, type KeyServerClient,
 } from '../../../src/keyserver/index.js';
-import { closeServer, listen } from '../../../src/util/listen.js';
 import { DirgateClient, type ClientOptions } from '../../../src/client/index.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 
@@ -64,12 +51,7 @@ function capturingLogger(lines: LogLine[]): winston.Logger {
   return winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
 }
 
-export interface TestGateway {
-  url: string;
-  sessions: SessionGateway;
-  view: VirtualDirectory;
-  close(): Promise<void>;
-}
+export type TestGateway = RunningGateway;
 
 export interface Deployment {
   config: Config;
@@ -104,6 +86,7 @@ function demoRaw(dataDir: string): Record<string, unknown> {
   (raw.embedded as Record<string, unknown>).port = 0;
   raw.keyserver = { ...(raw.keyserver as object), port: 0, kek: KEK, ibe: { backend: 'mcl', workers: 1 } };
   raw.gateway = { ...(raw.gateway as object), port: 0 };
+  raw.sessions = { ...(raw.sessions as object), sweepIntervalSeconds: 86_400 };
   raw.spml = {
     targets: [{
       name: 'people', dn: 'ou=people,o=example', rdnAttribute: 'uid',
@@ -184,40 +167,10 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     const keys = createKeyServerClient({ url: keyServer.url, ...gatewayTls });
     closers.push(() => keys.close());
 
-    const startGateway = async (gatewayOptions: { hop?: boolean } = {}): Promise<TestGateway> => {
-      const sources = new Map<string, LdapSource>(config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: embedded?.url })]));
-      const view = createVirtualDirectory(config, { log, sources, background: false });
-      const gwKeys = createKeyServerClient({ url: keyServer.url, ...gatewayTls });
-      const sessions = await createSessionGateway(config, {
-        log, view, profileSource: sources.get(config.profile!.source)!, keys: gwKeys, clock: clock.fn,
+    const startOne = async (gatewayOptions: { hop?: boolean } = {}): Promise<TestGateway> => {
+      const gateway = await startGateway(config, {
+        log, embeddedUrl: embedded?.url, requireHop: gatewayOptions.hop === true, keyserverUrl: keyServer.url, clock: clock.fn,
       });
-      const policy = new AccessPolicy(config.access.rules, viewMembership(view));
-      const directory = new DirectoryRouter(sessions.subtree, sessions.guard(new AuthorizedDirectory(view, policy)), config.views.map((v) => v.suffix));
-      const dsml = dsmlConfig(config.dsml);
-      const app = createGatewayApp({
-        log,
-        readiness: [],
-        bodyLimit: dsml.limits.bodyBytes,
-        ...(gatewayOptions.hop ? { hopAuth: hopAuth({ secret: config.gateway.hopSecret!, log, maxBodyBytes: dsml.limits.bodyBytes }) } : {}),
-        routes: {
-          dsml: dsmlRoute({ directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: new DsmlSessionStore(dsml.sessions), config: dsml, log }),
-          sso: sessions.ssoRoute,
-        },
-      });
-      const server = http.createServer(app);
-      const port = await listen(server, 0, '127.0.0.1', 'test gateway');
-      const gateway: TestGateway = {
-        url: `http://127.0.0.1:${port}`,
-        sessions,
-        view,
-        async close() {
-          await closeServer(server);
-          await sessions.close();
-          await gwKeys.close();
-          await view.close();
-          await Promise.all([...sources.values()].map((s) => s.close()));
-        },
-      };
       gateways.push(gateway);
       return gateway;
     };
@@ -225,7 +178,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     return {
       config, clock, dataDir, keyServer, keys, logs, gateways,
       directoryUrl: embedded?.url ?? slapd!.url,
-      startGateway,
+      startGateway: startOne,
       client(app, gateway = gateways[0], extra = {}) {
         if (!gateway) throw new Error('start a gateway first');
         return new DirgateClient({ url: gateway.url, app, ibeBackend: 'mcl', ...extra });

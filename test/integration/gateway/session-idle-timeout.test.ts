@@ -78,7 +78,7 @@ describe('session idle timeout and maximum lifetime, on a clock the test moves',
   it('sweeps idle sessions nobody touches, with their keys', async () => {
     const s = await demo.loginWithPassword('alice', 'alice-pass');
     d.clock.advance(901);
-    await d.gateways[0]!.sessions.sweep();
+    await d.gateways[0]!.sweep();
     await keyServerRefuses(d, s);
     assert.ok(d.logs.some((l) => l.message === 'sessions swept' && Number(l.sessions) >= 1));
     await refused(s.heartbeat());
