@@ -24,6 +24,7 @@ import { closeServer, listen } from '../util/listen.js';
 import { AccessPolicy } from './access.js';
 import { createGatewayApp } from './app.js';
 import { AuthorizedDirectory } from './authorized-directory.js';
+import { ApplicationScopedDirectory, applicationAccess } from './application-scope.js';
 import { DirectoryRouter } from './directory-router.js';
 import { hopAuth } from './hop-auth.js';
 import { dsmlRoute } from './routes/dsml.js';
@@ -97,7 +98,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const namingContexts = config.views.map((v) => v.suffix);
   // The guard runs the before/after-operation hooks and refuses callers without a user (MFA pending, login-only credentials).
   const guardedView = sessions.guard(new AuthorizedDirectory(view, policy));
-  const directory = new DirectoryRouter(sessions.subtree, guardedView, namingContexts);
+  const directory = new DirectoryRouter(sessions.subtree, new ApplicationScopedDirectory(guardedView, applicationAccess(config.applications)), namingContexts);
   const dsml = dsmlConfig(config.dsml);
   const dsmlSessions = new DsmlSessionStore({ ...dsml.sessions, now: options.clock });
   const applications = new Map(config.applications.map((a) => [String(a.id), a as { access?: { operations?: string[] } }]));
