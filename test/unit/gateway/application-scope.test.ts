@@ -33,13 +33,13 @@ async function refusedWith(p: Promise<unknown>, reason: string): Promise<void> {
 describe('the application scope in the gateway (rules the firewall cannot see in encrypted requests)', () => {
   it('lets an application search inside its subtrees', async () => {
     const inner = new RecordingDirectory();
-    await drain(new ApplicationScopedDirectory(inner as Directory, apps).search(search('uid=bob,ou=people,o=example'), ctx('reader')));
+    await drain(new ApplicationScopedDirectory(inner as unknown as Directory, apps).search(search('uid=bob,ou=people,o=example'), ctx('reader')));
     assert.deepEqual(inner.reached, ['search']);
   });
 
   it('refuses an operation outside the application\'s list before the directory sees it', async () => {
     const inner = new RecordingDirectory();
-    const scoped = new ApplicationScopedDirectory(inner as Directory, apps);
+    const scoped = new ApplicationScopedDirectory(inner as unknown as Directory, apps);
     await refusedWith(scoped.modify({ dn: 'uid=bob,ou=people,o=example', changes: [], controls: [] }, ctx('reader')), 'op-not-allowed');
     await refusedWith(scoped.delete({ dn: 'uid=bob,ou=people,o=example', controls: [] }, ctx('writer')), 'op-not-allowed');
     assert.deepEqual(inner.reached, []);
@@ -47,7 +47,7 @@ describe('the application scope in the gateway (rules the firewall cannot see in
 
   it('refuses a DN outside the application\'s subtrees, and an unknown application', async () => {
     const inner = new RecordingDirectory();
-    const scoped = new ApplicationScopedDirectory(inner as Directory, apps);
+    const scoped = new ApplicationScopedDirectory(inner as unknown as Directory, apps);
     await refusedWith(drain(scoped.search(search('ou=groups,o=example'), ctx('reader'))), 'subtree-not-allowed');
     await refusedWith(drain(scoped.search(search('o=example'), ctx('reader'))), 'subtree-not-allowed');
     await refusedWith(drain(scoped.search(search('ou=people,o=example'), ctx('nobody'))), 'op-not-allowed');
@@ -56,7 +56,7 @@ describe('the application scope in the gateway (rules the firewall cannot see in
 
   it('checks where a rename lands: the new superior, or beside the entry', async () => {
     const inner = new RecordingDirectory();
-    const scoped = new ApplicationScopedDirectory(inner as Directory, apps);
+    const scoped = new ApplicationScopedDirectory(inner as unknown as Directory, apps);
     await refusedWith(scoped.modifyDN({ dn: 'uid=bob,ou=people,o=example', newRDN: 'uid=robert', deleteOldRDN: true, newSuperior: 'o=elsewhere', controls: [] }, ctx('writer')), 'subtree-not-allowed');
     await scoped.modifyDN({ dn: 'uid=bob,ou=people,o=example', newRDN: 'uid=robert', deleteOldRDN: true, controls: [] }, ctx('writer'));
     assert.deepEqual(inner.reached, ['modDN']);
@@ -64,7 +64,7 @@ describe('the application scope in the gateway (rules the firewall cannot see in
 
   it('does not apply to the gateway\'s own service work', async () => {
     const inner = new RecordingDirectory();
-    await new ApplicationScopedDirectory(inner as Directory, apps).delete({ dn: 'uid=x,o=elsewhere', controls: [] }, ctx('nobody', true));
+    await new ApplicationScopedDirectory(inner as unknown as Directory, apps).delete({ dn: 'uid=x,o=elsewhere', controls: [] }, ctx('nobody', true));
     assert.deepEqual(inner.reached, ['delete']);
   });
 });
