@@ -33,7 +33,7 @@ import { reconcileBranch } from './view/reconcile.js';
 import {
   type ViewEngine, locateBase, lookupEntry, newSearchState, refuseCriticalControls, rememberEntry, searchViews,
 } from './view/search.js';
-import { selection } from './view/project.js';
+import { type Selection, selection } from './view/project.js';
 import { syntheticEntries } from './view/synthetic.js';
 import { UnresolvedList, type UnresolvedItem } from './view/unresolved.js';
 import { WriteRouter } from './view/writes.js';
@@ -209,17 +209,18 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
   };
 
   /**
-   * The joined entry of a virtual DN (cache first), or undefined. With `primaryOnly`, a cache miss reads the
-   * primary alone (enough for a bind) and the partial entry is not cached.
+   * The joined entry of a virtual DN (cache first), or undefined. With `sel`, a cache miss asks only the
+   * sources that own what it selects (`1.1`: the primary alone, enough for a bind), and the partial entry is
+   * not cached; `missing` names the parts that were asked and did not answer.
    */
-  async function entryOf(branch: CompiledBranch, value: string, dnKey: string, ctx: OperationContext, primaryOnly = false) {
+  async function entryOf(branch: CompiledBranch, value: string, dnKey: string, ctx: OperationContext, sel?: Selection) {
     const hit = cache.getEntry('', dnKey);
-    if (hit) return hit;
+    if (hit) return { ...hit, missing: new Set<string>() };
     const state = newSearchState(ctx.signal ?? new AbortController().signal);
-    const j = await lookupEntry(engine, branch, value, selection(primaryOnly ? ['1.1'] : []), state);
+    const j = await lookupEntry(engine, branch, value, sel ?? selection([]), state);
     if (!j) return undefined;
-    if (!primaryOnly && j.complete) rememberEntry(engine, j);
-    return { entry: j.entry, branchId: branch.id, primaryDn: j.primaryDn, sourceKeys: [], keys: j.keys };
+    if (!sel && j.complete) rememberEntry(engine, j);
+    return { entry: j.entry, branchId: branch.id, primaryDn: j.primaryDn, sourceKeys: [], keys: j.keys, missing: new Set(state.unavailable.keys()) };
   }
 
   const directory: VirtualDirectory = {
@@ -266,9 +267,13 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
       let entry: Entry;
       if (target.kind === 'synthetic') entry = target.synthetic.entry;
       else {
-        const found = await entryOf(target.branch, target.value, normalizeDn(dn), ctx);
-        if (!found) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${formatDn(dn)}`, { matchedDN: target.branch.dn });
         const owner = ownerOf(target.branch, req.attribute);
+        const found = await entryOf(target.branch, target.value, normalizeDn(dn), ctx, selection([req.attribute]));
+        if (!found) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${formatDn(dn)}`, { matchedDN: target.branch.dn });
+        // The owner did not answer: the value is unknown, which is not the same as absent.
+        if (found.missing.has(owner.id)) {
+          throw new DirgateError('ERR_COULD_NOT_CONNECT', `the source ${owner.sourceName} that keeps ${req.attribute} could not be reached`, { reason: 'source-unavailable' });
+        }
         // Binary values the view does not hold (userPassword is read hashed): the source compares.
         if (syntaxOf(req.attribute) === 'binary' && owner === target.branch.primary) {
           return owner.source.compare({ dn: found.primaryDn, attribute: owner.mapping.toSource(req.attribute), value: req.value, controls: [] });
@@ -294,7 +299,7 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
       let target;
       try { target = locateBase(engine, dn); } catch { throw fail('user-unknown'); }
       if (target.kind !== 'entry') throw fail('user-unknown');
-      const found = await entryOf(target.branch, target.value, normalizeDn(dn), ctx, true);
+      const found = await entryOf(target.branch, target.value, normalizeDn(dn), ctx, selection(['1.1']));
       if (!found) throw fail('user-unknown');
       await target.branch.primary.source.verifyPassword(found.primaryDn, password, ctx.signal ? { signal: ctx.signal } : {});
       return found.entry.dn;
