@@ -9,7 +9,9 @@
  * found so far is returned); or, when a contributing source could not answer,
  * unavailable (52) or adminLimitExceeded (11) per the branch's `partialResults`,
  * with a message that names the source but no host. A primary source that
- * cannot answer fails the search with ERR_COULD_NOT_CONNECT.
+ * cannot answer fails the search with ERR_COULD_NOT_CONNECT. A contributor is
+ * asked only when the filter or the requested attributes involve it, so one
+ * that is down makes a result partial only then, whatever the scope.
  */
 import { DirgateError, LDAP_RESULT } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -325,9 +327,15 @@ export async function* branchEntries(engine: ViewEngine, branch: CompiledBranch,
   for await (const j of primaryDriven(engine, branch, primaryFilter, fp, state)) yield* emit(j);
 }
 
-/** One virtual entry by its naming value, joined (unfiltered), or undefined when it does not exist. */
-export async function lookupEntry(engine: ViewEngine, branch: CompiledBranch, value: string, sel: Selection, state: SearchState): Promise<JoinedEntry | undefined> {
-  const fp = fetchPlan(branch, sel, undefined, (p) => !state.unavailable.has(p.id));
+/**
+ * One virtual entry by its naming value, joined (unfiltered), or undefined when it does not exist. Only the
+ * contributors that own an attribute of `sel` or of `wanted` (the search's filter) are asked; one that does not answer is left in
+ * `state.unavailable` and the entry is marked incomplete.
+ */
+export async function lookupEntry(
+  engine: ViewEngine, branch: CompiledBranch, value: string, sel: Selection, state: SearchState, wanted?: Filter,
+): Promise<JoinedEntry | undefined> {
+  const fp = fetchPlan(branch, sel, wanted, (p) => !state.unavailable.has(p.id));
   const eq: Filter = { type: 'equality', attribute: sourceRdnAttribute(branch), value };
   const filter: Filter = branch.primary.filter ? { type: 'and', filters: [branch.primary.filter, eq] } : eq;
   let found: Entry[];
@@ -450,13 +458,13 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
       }
     } else {
       const { branch, value } = target;
-      const full = selection(['*', ...operationalWanted(sel)]);
       let entry: Entry | undefined;
       const hit = operationalWanted(sel).length === 0 ? engine.cache.getEntry('', baseKey) : undefined;
       if (hit) entry = hit.entry;
       else {
-        const j = await lookupEntry(engine, branch, value, full, state);
-        if (j && j.complete && operationalWanted(sel).length === 0) rememberEntry(engine, j);
+        // Asked as a one-level search would ask it: a contributor is involved only by the filter or the attributes.
+        const j = await lookupEntry(engine, branch, value, sel, state, req.filter);
+        if (j && j.complete && sel.allUser && operationalWanted(sel).length === 0) rememberEntry(engine, j);
         entry = j?.entry;
       }
       if (!entry) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${req.baseDN}`, { matchedDN: branch.dn });
