@@ -28,6 +28,7 @@ import { DnRewriter } from './view/dn-rewrite.js';
 import { formatDn, isUnder, normalizeDn, parseDn } from './view/dn.js';
 import { linkFor, sourceKey } from './view/join.js';
 import { matches } from './view/filter-eval.js';
+import { newPagingKey } from './view/paging.js';
 import { syntaxOf, valuesEqual } from './view/matching.js';
 import { reconcileBranch } from './view/reconcile.js';
 import {
@@ -57,6 +58,11 @@ export interface VirtualDirectoryOptions {
   background?: boolean;
   /** Primary entries joined per contributor round trip (default 100). */
   batchSize?: number;
+  /**
+   * Signs the paged-results cookies of searches (default: random, so a cookie is good only on this
+   * directory until it closes). Gateways that share paged searches pass one shared secret.
+   */
+  pagingKey?: Buffer;
 }
 
 export interface VirtualDirectoryHealth {
@@ -104,6 +110,7 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
     rewriter: new DnRewriter(views),
     log,
     batchSize: options.batchSize ?? 100,
+    pagingKey: options.pagingKey ?? newPagingKey(),
   };
   const reconciled: Record<string, string> = {};
   const dirty = new Set<string>();

@@ -12,6 +12,9 @@
  * cannot answer fails the search with ERR_COULD_NOT_CONNECT. A contributor is
  * asked only when the filter or the requested attributes involve it, so one
  * that is down makes a result partial only then, whatever the scope.
+ *
+ * The paged-results control (RFC 2696) is answered here, over the joined
+ * stream (paging.ts); it never reaches a source.
  */
 import { DirgateError, LDAP_RESULT } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -25,6 +28,7 @@ import { filterAttributes, formatFilter } from './filter-text.js';
 import { resolveContributorDns } from './dn-resolve.js';
 import { type JoinedEntry, type Link, joinBatch, linkFor, sourceKey, toPrimaryItems } from './join.js';
 import { planSearch, toSourceFilter } from './planner.js';
+import { type PageRequest, PAGED_RESULTS_OID, pageRequest, pageResponse } from './paging.js';
 import { operationalWanted, project, type Selection, selection } from './project.js';
 import { collectEntries, isUnavailable, streamEntries } from './source-io.js';
 import type { SyntheticEntry } from './synthetic.js';
@@ -39,6 +43,8 @@ export interface ViewEngine {
   log: Logger;
   /** Primary entries joined per round trip to each contributor. */
   batchSize: number;
+  /** Signs the view's paged-results cookies. */
+  pagingKey: Buffer;
 }
 
 /** Per-search state: limits, which parts went quiet, what was emitted. */
@@ -56,11 +62,14 @@ class StopSearch extends Error {
   constructor(readonly result: OperationResult) { super('stop'); }
 }
 
-const SUPPORTED_CRITICAL: Set<string> = new Set();
+const NONE: ReadonlySet<string> = new Set();
+/** Controls a search honours, critical or not. */
+const SEARCH_CONTROLS: ReadonlySet<string> = new Set([PAGED_RESULTS_OID]);
 
-export function refuseCriticalControls(controls: { type: string; criticality: boolean }[]): void {
+/** Refuses a critical control the operation does not honour (the others are ignored, as RFC 4511 allows). */
+export function refuseCriticalControls(controls: { type: string; criticality: boolean }[], supported: ReadonlySet<string> = NONE): void {
   for (const c of controls) {
-    if (c.criticality && !SUPPORTED_CRITICAL.has(c.type)) {
+    if (c.criticality && !supported.has(c.type)) {
       throw new DirgateError('ERR_UNAVAILABLE_CRITICAL_EXTENSION', `control ${c.type} is not supported`);
     }
   }
@@ -384,6 +393,7 @@ function inScope(entry: Dn, base: Dn, scope: SearchRequest['scope']): boolean {
   return isUnder(entry, base);
 }
 
+/** What names a search: its cache key, and the fingerprint its paged-results cookies are bound to. */
 function searchCacheKey(req: SearchRequest, baseKey: string): string {
   return JSON.stringify([
     baseKey, req.scope, formatFilter(req.filter), [...req.attributes].map((a) => a.toLowerCase()).sort(), req.typesOnly, req.sizeLimit,
@@ -400,16 +410,25 @@ export function rememberEntry(engine: ViewEngine, j: JoinedEntry): void {
 
 /** The Directory.search of the views. */
 export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: OperationContext): AsyncGenerator<SearchEvent> {
-  refuseCriticalControls(req.controls);
+  refuseCriticalControls(req.controls, SEARCH_CONTROLS);
   const base = parseDn(req.baseDN);
   const baseKey = normalizeDn(base);
   const target = locateBase(engine, base, baseKey);
+  const searchKey = searchCacheKey(req, baseKey);
+  const page = pageRequest(engine.pagingKey, req.controls, searchKey);
+  if (page?.size === 0) {
+    // RFC 2696: a size of zero ends the paged search; nothing is held between pages, so there is nothing to free.
+    yield { kind: 'done', result: { resultCode: LDAP_RESULT.success, controls: [pageResponse(engine.pagingKey, page, undefined)] } };
+    return;
+  }
   const sel = selection(req.attributes);
-  const cacheKey = engine.cache.enabled ? searchCacheKey(req, baseKey) : '';
+  // Paging is not part of the key: every page of a search is cut from the same complete result.
+  const cacheKey = searchKey;
   const cached = engine.cache.enabled ? engine.cache.getSearch(cacheKey) : undefined;
   if (cached) {
-    for (const e of cached.entries) yield { kind: 'entry', entry: e };
-    yield { kind: 'done', result: cached.result };
+    const end = page ? page.offset + page.size : cached.entries.length;
+    for (const e of cached.entries.slice(page?.offset ?? 0, end)) yield { kind: 'entry', entry: e };
+    yield { kind: 'done', result: withPage(engine, cached.result, page, end < cached.entries.length ? end : undefined) };
     return;
   }
 
@@ -429,30 +448,42 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   timeout?.unref();
 
   const collected: Entry[] | undefined = engine.cache.enabled ? [] : undefined;
+  /** Entries that matched, earlier pages' included: the size limit counts the whole paged result. */
   let count = 0;
-  const out = (entry: Entry): SearchEvent => {
-    const projected = project(entry, sel, req.typesOnly);
-    if (collected && collected.length <= engine.cache.maxResultEntries) collected.push(projected);
-    return { kind: 'entry', entry: projected };
-  };
-  const admit = (): void => {
+  /** Set when the page is full and another entry matched: the client gets a cookie to go on. */
+  let moreAfter: number | undefined;
+  /** The event for a matching entry, or undefined for one an earlier page returned. */
+  const take = (entry: Entry): SearchEvent | undefined => {
     if (sizeLimit && count >= sizeLimit) {
       throw new StopSearch({ resultCode: LDAP_RESULT.sizeLimitExceeded, diagnosticMessage: `size limit of ${sizeLimit} exceeded` });
     }
     count += 1;
+    if (page && count > page.offset + page.size) {
+      moreAfter = page.offset + page.size;
+      throw new StopSearch({ resultCode: LDAP_RESULT.success });
+    }
+    const skipped = page !== undefined && count <= page.offset;
+    if (skipped && !collected) return undefined;
+    const projected = project(entry, sel, req.typesOnly);
+    // Skipped entries are kept too, so that the last page can cache the whole result for the next search.
+    if (collected && collected.length <= engine.cache.maxResultEntries) collected.push(projected);
+    return skipped ? undefined : { kind: 'entry', entry: projected };
   };
 
   let result: OperationResult = { resultCode: LDAP_RESULT.success };
   try {
     if (target.kind === 'synthetic') {
       for (const s of engine.synthetic) {
-        if (inScope(s.parsed, base, req.scope) && matches(req.filter, s.entry)) { admit(); yield out(s.entry); }
+        if (inScope(s.parsed, base, req.scope) && matches(req.filter, s.entry)) {
+          const ev = take(s.entry);
+          if (ev) yield ev;
+        }
       }
       for (const b of branches) {
         for await (const j of branchEntries(engine, b, req.filter, sel, state)) {
-          admit();
           if (j.complete && sel.allUser && operationalWanted(sel).length === 0) rememberEntry(engine, j);
-          yield out(j.entry);
+          const ev = take(j.entry);
+          if (ev) yield ev;
           checkTime(state);
         }
       }
@@ -468,7 +499,10 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
         entry = j?.entry;
       }
       if (!entry) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${req.baseDN}`, { matchedDN: branch.dn });
-      if (req.scope !== 'one' && matches(req.filter, entry)) { admit(); yield out(entry); }
+      if (req.scope !== 'one' && matches(req.filter, entry)) {
+        const ev = take(entry);
+        if (ev) yield ev;
+      }
     }
   } catch (err) {
     if (!(err instanceof StopSearch)) {
@@ -484,8 +518,15 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
     const code = state.partialBranch?.partialResults === 'adminLimitExceeded' ? LDAP_RESULT.adminLimitExceeded : LDAP_RESULT.unavailable;
     result = { resultCode: code, diagnosticMessage: `source ${names} did not answer; the results are partial` };
   }
-  if (collected && result.resultCode === LDAP_RESULT.success && state.unavailable.size === 0 && collected.length <= engine.cache.maxResultEntries) {
+  if (collected && moreAfter === undefined && result.resultCode === LDAP_RESULT.success && state.unavailable.size === 0
+    && collected.length <= engine.cache.maxResultEntries) {
     engine.cache.setSearch(cacheKey, { entries: collected, result, baseKey, branchIds: branches.map((b) => b.id) });
   }
-  yield { kind: 'done', result };
+  yield { kind: 'done', result: withPage(engine, result, page, moreAfter) };
+}
+
+/** The closing result with the paged-results response control, when the search was paged. */
+function withPage(engine: ViewEngine, result: OperationResult, page: PageRequest | undefined, nextOffset: number | undefined): OperationResult {
+  if (!page) return result;
+  return { ...result, controls: [...(result.controls ?? []), pageResponse(engine.pagingKey, page, nextOffset)] };
 }
