@@ -60,7 +60,8 @@ export async function measure(
 ): Promise<Measured> {
   const { quick, seconds, halfSeconds } = ctx.options;
   await run({ seconds: options.warmupSeconds ?? (quick ? 1 : 3) });
-  const cpu = cpuSince(processes);
+  // The load generator shares the machine: its CPU says how much of it the load itself took.
+  const cpu = cpuSince({ ...processes, 'load-generator': process.pid });
   const peak = await run({ seconds });
   const used = cpu();
   const cpuUsPerRequest = Object.fromEntries(
