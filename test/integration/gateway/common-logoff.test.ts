@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { DirgateRequestError, type DirgateClient } from '../../../src/client/index.js';
+import type { DirgateClient } from '../../../src/client/index.js';
 import { DirgateError } from '../../../src/errors.js';
-import { refusalReasons, startDeployment, type Deployment, type TestGateway } from './harness.js';
-
-async function refused(p: Promise<unknown>): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof DirgateRequestError, `expected a refusal, got ${String(err)}`);
-  assert.equal(err.descr, 'authenticationFailed', err.message);
-}
+import { refusalReasons, refusedWith, startDeployment, type Deployment, type TestGateway } from './harness.js';
 
 // Two gateways with their own caches over one profile store and one key server,
 // as two gateway processes behind a load balancer would be.
@@ -21,17 +15,13 @@ describe('common logoff across gateway instances and the applications sharing a 
   let portalB: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
-    a = await d.startGateway();
-    b = await d.startGateway();
+    d = await startDeployment({ gateways: 2 });
+    [a, b] = d.gateways as [TestGateway, TestGateway];
     demoA = d.client('mobile-demo', a);
     demoB = d.client('mobile-demo', b);
     portalB = d.client('web-portal', b);
   });
-  after(async () => {
-    for (const c of [demoA, demoB, portalB]) await c?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   it('refuses a session on the second instance the moment the first one logged it off, for every sharing app', async () => {
     const s = await demoA.loginWithPassword('alice', 'alice-pass');
@@ -44,9 +34,9 @@ describe('common logoff across gateway instances and the applications sharing a 
 
     await s.logoff();
     const from = d.logs.length;
-    await refused(onB.heartbeat());
-    await refused(portal.search('ou=people,o=example', { scope: 'one' }));
-    await refused(s.heartbeat());
+    await refusedWith(onB.heartbeat());
+    await refusedWith(portal.search('ou=people,o=example', { scope: 'one' }));
+    await refusedWith(s.heartbeat());
     assert.ok(refusalReasons(d.logs, from).every((r) => r === 'session-unknown'), refusalReasons(d.logs, from).join());
     await assert.rejects(d.keys.extract(s.identity!), (e: unknown) => e instanceof DirgateError && e.reason === 'identity-revoked');
   });
@@ -56,7 +46,7 @@ describe('common logoff across gateway instances and the applications sharing a 
     await s.heartbeat();
     const admin = await demoB.loginWithPassword('admin', 'admin-pass');
     await admin.delete(s.dn);
-    await refused(s.heartbeat());
+    await refusedWith(s.heartbeat());
     await assert.rejects(d.keys.extract(s.identity!), (e: unknown) => e instanceof DirgateError && e.reason === 'identity-revoked');
     await admin.logoff();
   });

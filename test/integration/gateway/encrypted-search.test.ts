@@ -20,17 +20,12 @@ describe('encrypted search: IBE-wrapped content keys and AES-GCM payloads end to
   let demoB: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
-    a = await d.startGateway();
-    b = await d.startGateway();
+    d = await startDeployment({ gateways: 2 });
+    [a, b] = d.gateways as [TestGateway, TestGateway];
     demo = d.client('mobile-demo', a);
     demoB = d.client('mobile-demo', b);
   });
-  after(async () => {
-    await demo?.close();
-    await demoB?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   async function cryptoFor(s: DirgateSession): Promise<ClientCrypto> {
     const info = await demo.discover();

@@ -11,6 +11,7 @@
  * in front). The timed sweep is set far beyond any test: tests sweep by hand.
  */
 import 'reflect-metadata';
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,7 +26,7 @@ import {
   cachedRevocationStore, createKeyServerClient, ensureKeyServerPki, memoryRevocationStore, readTlsPem, startKeyServer,
   type KeyServer, type KeyServerClient,
 } from '../../../src/keyserver/index.js';
-import { DirgateClient, type ClientOptions } from '../../../src/client/index.js';
+import { DirgateClient, DirgateRequestError, type ClientOptions } from '../../../src/client/index.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 
 /** 2030-01-01T09:00:00Z: a moment of our choosing, shared by the gateways and the key server. */
@@ -66,7 +67,9 @@ export interface Deployment {
   gateways: TestGateway[];
   /** With `hop`, the gateway refuses requests not signed as the firewall signs them (hop-auth.ts). */
   startGateway(options?: { hop?: boolean }): Promise<TestGateway>;
+  /** A client of `app` on `gateway` (the first by default); close() closes it too. */
   client(app: string, gateway?: TestGateway, options?: Partial<ClientOptions>): DirgateClient;
+  /** Closes the clients, the gateways and everything else the deployment started. */
   close(): Promise<void>;
 }
 
@@ -75,6 +78,8 @@ export interface DeploymentOptions {
   tweak?(raw: Record<string, unknown>): void;
   /** `embedded` (the demo data, two sources) or `slapd` (real OpenLDAP, one source). */
   directory?: 'embedded' | 'slapd';
+  /** Gateways started before the deployment is handed back (default none; `startGateway` starts more). */
+  gateways?: number;
 }
 
 const KEK = 'ab'.repeat(32);
@@ -136,6 +141,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
   const log = capturingLogger(logs);
   const closers: Array<() => Promise<void>> = [];
   const gateways: TestGateway[] = [];
+  const clients: DirgateClient[] = [];
   try {
     const raw = demoRaw(dataDir);
     let slapd: Slapd | undefined;
@@ -175,21 +181,27 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       return gateway;
     };
 
+    for (let i = 0; i < (options.gateways ?? 0); i++) await startOne();
+
     return {
       config, clock, dataDir, keyServer, keys, logs, gateways,
       directoryUrl: embedded?.url ?? slapd!.url,
       startGateway: startOne,
       client(app, gateway = gateways[0], extra = {}) {
         if (!gateway) throw new Error('start a gateway first');
-        return new DirgateClient({ url: gateway.url, app, ibeBackend: 'mcl', ...extra });
+        const client = new DirgateClient({ url: gateway.url, app, ibeBackend: 'mcl', ...extra });
+        clients.push(client);
+        return client;
       },
       async close() {
+        for (const c of clients.splice(0)) await c.close().catch(() => undefined);
         for (const g of gateways.splice(0)) await g.close();
         for (const c of closers.reverse()) await c();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
+    for (const g of gateways.splice(0)) await g.close().catch(() => undefined);
     for (const c of closers.reverse()) await c().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
     throw err;
@@ -203,4 +215,12 @@ export function refusalReasons(logs: LogLine[], from = 0): string[] {
 
 export function basicHeader(user: string, secret: string): string {
   return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+}
+
+/** The DirgateRequestError `p` rejects with, which must carry `descr` (fails the test when `p` resolves or throws something else). */
+export async function refusedWith(p: Promise<unknown>, descr = 'authenticationFailed'): Promise<DirgateRequestError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof DirgateRequestError, `expected a refusal, got ${String(err)}`);
+  assert.equal(err.descr, descr, err.message);
+  return err;
 }

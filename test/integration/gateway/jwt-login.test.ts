@@ -62,14 +62,13 @@ describe('JWT login from an external signer (JWKS over HTTPS with a test CA)', f
           userClaim: 'email', userAttribute: 'mail', algorithms: ['ES256'], caFile, jwks: { cooldownMs: 0 },
         }];
       },
+      gateways: 1,
     });
-    await d.startGateway();
     demo = d.client('mobile-demo');
     k1 = await key('k1');
     served = [k1.jwk];
   });
   after(async () => {
-    await demo?.close();
     await d?.close();
     await new Promise<void>((resolve) => (jwks ? jwks.close(() => resolve()) : resolve()));
     if (dir) await rm(dir, { recursive: true, force: true });

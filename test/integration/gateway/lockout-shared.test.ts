@@ -12,17 +12,12 @@ describe('lock-out counted in the shared store, seen by every gateway instance',
   let onB: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
-    a = await d.startGateway();
-    b = await d.startGateway();
+    d = await startDeployment({ gateways: 2 });
+    [a, b] = d.gateways as [TestGateway, TestGateway];
     onA = d.client('mobile-demo', a);
     onB = d.client('mobile-demo', b);
   });
-  after(async () => {
-    await onA?.close();
-    await onB?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   /** A login attempt's answer: the error message, or 'session' when it worked. */
   async function attempt(client: DirgateClient, user: string, password: string): Promise<string> {

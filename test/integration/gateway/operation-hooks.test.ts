@@ -21,14 +21,11 @@ describe('interception scripts around directory operations (beforeOperation, aft
           afterOperation: { module: path.join(fixtures, 'tag-searches.ts') },
         };
       },
+      gateways: 1,
     });
-    await d.startGateway();
     demo = d.client('mobile-demo');
   });
-  after(async () => {
-    await demo?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   it('lets the replaced beforeOperation refuse a change before any source sees it', async () => {
     const s = await demo.loginWithPassword('admin', 'admin-pass');

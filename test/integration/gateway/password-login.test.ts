@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { Attribute, Change, Client } from 'ldapts';
-import { DirgateRequestError, type DirgateClient } from '../../../src/client/index.js';
+import type { DirgateClient } from '../../../src/client/index.js';
 import { getAttribute, type Entry } from '../../../src/directory/model.js';
 import { parseIdentity } from '../../../src/ibe/identity.js';
-import { basicHeader, refusalReasons, startDeployment, T0, type Deployment } from './harness.js';
+import { basicHeader, refusalReasons, refusedWith, startDeployment, T0, type Deployment } from './harness.js';
 
 const one = (e: Entry | undefined, type: string) => (e ? getAttribute(e, type)?.values.map(String) : undefined);
-
-async function refusedWith(p: Promise<unknown>, descr: string): Promise<DirgateRequestError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof DirgateRequestError, `expected a refusal, got ${String(err)}`);
-  assert.equal(err.descr, descr, err.message);
-  return err;
-}
 
 describe('password login through the gateway (embedded demo directory)', function () {
   this.timeout(60_000);
@@ -20,14 +13,10 @@ describe('password login through the gateway (embedded demo directory)', functio
   let demo: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
-    await d.startGateway();
+    d = await startDeployment({ gateways: 1 });
     demo = d.client('mobile-demo');
   });
-  after(async () => {
-    await demo?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   it('discovery needs no user credentials and describes the application and the IBE parameters', async () => {
     const info = await demo.discover();
@@ -177,14 +166,10 @@ describe('password login through the gateway (real slapd)', function () {
   let demo: DirgateClient;
 
   before(async () => {
-    d = await startDeployment({ directory: 'slapd' });
-    await d.startGateway();
+    d = await startDeployment({ directory: 'slapd', gateways: 1 });
     demo = d.client('mobile-demo');
   });
-  after(async () => {
-    await demo?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   it('logs alice in, reads through the session, refuses a wrong password and lets the administrator list sessions', async () => {
     const alice = await demo.loginWithPassword('alice', 'alice-pass');

@@ -18,14 +18,10 @@ describe('SSO hand-off (GET /sso): the OpenToken cookie for web applications, al
   let demo: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
-    await d.startGateway();
+    d = await startDeployment({ gateways: 1 });
     demo = d.client('mobile-demo');
   });
-  after(async () => {
-    await demo?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   it('sets the session token as the configured cookie and redirects to the target as parsed', async () => {
     const s = await demo.loginWithPassword('alice', 'alice-pass');

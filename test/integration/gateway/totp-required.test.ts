@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as OTPAuth from 'otpauth';
-import { DirgateRequestError, type DirgateClient } from '../../../src/client/index.js';
-import { refusalReasons, startDeployment, type Deployment } from './harness.js';
+import type { DirgateClient } from '../../../src/client/index.js';
+import { refusalReasons, refusedWith, startDeployment, type Deployment } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -14,12 +14,6 @@ async function oathtool(ms: number): Promise<string> {
   return stdout.trim();
 }
 
-async function refusedWith(p: Promise<unknown>, descr: string): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof DirgateRequestError, `expected a refusal, got ${String(err)}`);
-  assert.equal(err.descr, descr, err.message);
-}
-
 const TOTP_QUERY = { typeId: 'MFA', provider: 'dirgate', format: 'numeric', minLength: 6, maxLength: 6 };
 
 describe('TOTP required (mobile-secure): sessions start partially authenticated', function () {
@@ -28,14 +22,10 @@ describe('TOTP required (mobile-secure): sessions start partially authenticated'
   let secure: DirgateClient;
 
   before(async () => {
-    d = await startDeployment();
-    await d.startGateway();
+    d = await startDeployment({ gateways: 1 });
     secure = d.client('mobile-secure');
   });
-  after(async () => {
-    await secure?.close();
-    await d?.close();
-  });
+  after(() => d?.close());
 
   it('leaves bob\'s fresh session owing TOTP: no key, and nothing but the query, enrolment, heartbeat and logoff', async () => {
     assert.equal((await secure.discover()).mfa, 'totp');

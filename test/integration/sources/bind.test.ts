@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { startSlapd, type Slapd } from '../../helpers/slapd.js';
+import type { Slapd } from '../../helpers/slapd.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
-import { ALICE, CORP_LDIF, CORP_SUFFIX, PEOPLE, collect, dnsOf, openSource, rejection, searchRequest } from './source-fixture.js';
+import { ALICE, PEOPLE, collect, dnsOf, openSource, rejection, searchRequest, startCorpSource } from './source-fixture.js';
 
 describe('LDAP source password checks against a real slapd', () => {
   let slapd: Slapd;
   let source: LdapSource;
+  let close: () => Promise<void>;
 
   before(async () => {
-    slapd = await startSlapd({ suffix: CORP_SUFFIX, ldif: CORP_LDIF });
-    source = openSource({ urls: [slapd.url], bind: { dn: slapd.rootDn, password: slapd.rootPassword } });
+    ({ slapd, source, close } = await startCorpSource());
   });
-  after(async () => {
-    await source?.close();
-    await slapd?.stop();
-  });
+  after(() => close?.());
 
   it('accepts the right password', async () => {
     await source.verifyPassword(ALICE, 'alice-pass');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startSlapd, type Slapd } from '../../helpers/slapd.js';
+import type { Slapd } from '../../helpers/slapd.js';
 import type { Filter } from '../../../src/directory/model.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
 import {
-  ALICE, BOB, CORP_LDIF, CORP_SUFFIX, PEOPLE, collect, dnsOf, entriesOf, openSource, rejection, searchRequest, valuesOf,
+  ALICE, BOB, CORP_LDIF, CORP_SUFFIX, PEOPLE, collect, dnsOf, entriesOf, openSource, rejection, searchRequest, startCorpSource, valuesOf,
 } from './source-fixture.js';
 
 const PAGED_RESULTS = '1.2.840.113556.1.4.319';
@@ -25,17 +25,14 @@ function cookieOf(value: Buffer): Buffer {
 describe('LDAP source search against a real slapd', () => {
   let slapd: Slapd;
   let source: LdapSource;
+  let close: () => Promise<void>;
   let ldifText: string;
 
   before(async () => {
-    slapd = await startSlapd({ suffix: CORP_SUFFIX, ldif: CORP_LDIF });
-    source = openSource({ urls: [slapd.url], bind: { dn: slapd.rootDn, password: slapd.rootPassword } });
+    ({ slapd, source, close } = await startCorpSource());
     ldifText = await readFile(CORP_LDIF, 'utf8');
   });
-  after(async () => {
-    await source?.close();
-    await slapd?.stop();
-  });
+  after(() => close?.());
 
   it('finds people with equality, substring, presence, ordering, and/or/not filters', async () => {
     const cases: Array<[Filter, string[]]> = [

@@ -10,6 +10,7 @@ import { silentLogger } from '../../../src/log.js';
 import type { Entry, SearchEvent, SearchRequest } from '../../../src/directory/model.js';
 import { createLdapSource, type LdapSourceConfig } from '../../../src/directory/sources/index.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
+import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 
 export const CORP_SUFFIX = 'dc=corp,dc=example';
 export const CORP_LDIF = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../helpers/ldif/corp.ldif');
@@ -33,6 +34,20 @@ export function sourceConfig(overrides: Partial<LdapSourceConfig> & { urls: stri
 
 export function openSource(overrides: Partial<LdapSourceConfig> & { urls: string[] }): LdapSource {
   return createLdapSource(sourceConfig(overrides), { log: silentLogger() });
+}
+
+/** A slapd with the corp people and a source bound to it as its root; `close` stops both. */
+export async function startCorpSource(): Promise<{ slapd: Slapd; source: LdapSource; close(): Promise<void> }> {
+  const slapd = await startSlapd({ suffix: CORP_SUFFIX, ldif: CORP_LDIF });
+  const source = openSource({ urls: [slapd.url], bind: { dn: slapd.rootDn, password: slapd.rootPassword } });
+  return {
+    slapd,
+    source,
+    async close() {
+      await source.close();
+      await slapd.stop();
+    },
+  };
 }
 
 export function searchRequest(partial: Partial<SearchRequest> = {}): SearchRequest {

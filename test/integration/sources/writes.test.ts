@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { startSlapd, type Slapd } from '../../helpers/slapd.js';
+import type { Slapd } from '../../helpers/slapd.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
 import {
-  ALICE, BOB, CORP_LDIF, CORP_SUFFIX, PEOPLE, collect, dnsOf, entriesOf, openSource, rejection, searchRequest, valuesOf,
+  ALICE, BOB, CORP_SUFFIX, PEOPLE, collect, dnsOf, entriesOf, openSource, rejection, searchRequest, startCorpSource, valuesOf,
 } from './source-fixture.js';
 
 const ERIN = `uid=erin,${PEOPLE}`;
@@ -12,18 +12,15 @@ const WHO_AM_I = '1.3.6.1.4.1.4203.1.11.3';
 describe('LDAP source writes against a real slapd', () => {
   let slapd: Slapd;
   let source: LdapSource;
+  let close: () => Promise<void>;
 
   const read = async (dn: string, attributes: string[] = []) =>
     entriesOf(await collect(source.search(searchRequest({ baseDN: dn, scope: 'base', attributes }))))[0];
 
   before(async () => {
-    slapd = await startSlapd({ suffix: CORP_SUFFIX, ldif: CORP_LDIF });
-    source = openSource({ urls: [slapd.url], bind: { dn: slapd.rootDn, password: slapd.rootPassword } });
+    ({ slapd, source, close } = await startCorpSource());
   });
-  after(async () => {
-    await source?.close();
-    await slapd?.stop();
-  });
+  after(() => close?.());
 
   it('adds an entry with text and binary values, and refuses adding it twice', async () => {
     const photo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { startSlapd, PROVISIONER, ADMIN, type Slapd } from './helpers/slapd.js';
-import { ldapDirectory, readRaw, type ClosableDirectory } from './helpers/ldap-directory.js';
+import { spmlOnSlapd } from './helpers/on-slapd.js';
 import { attr, createHarness, find, statusOf, testSpmlConfig, type Harness } from './helpers/harness.js';
 import type { Directory } from '../../../src/directory/model.js';
 import { SpmlJobTable } from '../../../src/spml/jobs.js';
@@ -47,22 +46,13 @@ const nested = (res: XmlElement) => res.children.filter((c) => c.local.endsWith(
 
 describe('SPML batch and async capabilities against slapd', function () {
   this.timeout(20000);
-  let slapd: Slapd;
-  let real: ClosableDirectory;
+  const ldap = spmlOnSlapd();
   let g: ReturnType<typeof gated>;
   let h: Harness;
-  const exists = async (uid: string) => (await readRaw({ url: slapd.url, bindDN: ADMIN.dn, password: ADMIN.password }, `uid=${uid},ou=people,o=example`)) !== undefined;
+  const exists = async (uid: string) => (await ldap.readAsAdmin(`uid=${uid},ou=people,o=example`)) !== undefined;
 
-  before(async () => {
-    slapd = await startSlapd();
-    real = ldapDirectory({ url: slapd.url, bindDN: PROVISIONER.dn, password: PROVISIONER.password });
-  });
-  after(async () => {
-    await real?.close();
-    await slapd?.stop();
-  });
   beforeEach(() => {
-    g = gated(real);
+    g = gated(ldap.directory);
     h = createHarness(g.directory);
   });
   afterEach(async () => {
@@ -180,7 +170,7 @@ describe('SPML batch and async capabilities against slapd', function () {
   });
 
   it('refuses asynchronous execution when it is switched off', async () => {
-    const off = createHarness(real, testSpmlConfig({ async: { enabled: false, maxJobs: 10, maxRunning: 1, resultTtlSeconds: 60 } }));
+    const off = createHarness(ldap.directory, testSpmlConfig({ async: { enabled: false, maxJobs: 10, maxRunning: 1, resultTtlSeconds: 60 } }));
     const res = await off.call('<spml:listTargetsRequest executionMode="asynchronous"/>');
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'unsupportedOperation']);
     const caps = find(await off.call('<spml:listTargetsRequest/>'), 'capability').map((c) => attr(c, 'namespaceURI'));

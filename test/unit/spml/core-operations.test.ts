@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Client } from 'ldapts';
-import { startSlapd, PROVISIONER, ADMIN, type Slapd } from './helpers/slapd.js';
-import { ldapDirectory, readRaw, type ClosableDirectory } from './helpers/ldap-directory.js';
+import { spmlOnSlapd } from './helpers/on-slapd.js';
+import { ADMIN } from './helpers/slapd.js';
 import { attr, createHarness, find, one, psoData, statusOf, type Harness } from './helpers/harness.js';
 import { getAttribute } from '../../../src/directory/model.js';
 
@@ -15,21 +15,11 @@ const DAVE = `<spml:data>
 
 describe('SPML core operations against slapd', function () {
   this.timeout(20000);
-  let slapd: Slapd;
-  let directory: ClosableDirectory;
+  const ldap = spmlOnSlapd();
   let h: Harness;
-  const conn = () => ({ url: slapd.url, bindDN: ADMIN.dn, password: ADMIN.password });
 
-  before(async () => {
-    slapd = await startSlapd();
-    directory = ldapDirectory({ url: slapd.url, bindDN: PROVISIONER.dn, password: PROVISIONER.password });
-  });
-  after(async () => {
-    await directory?.close();
-    await slapd?.stop();
-  });
   beforeEach(() => {
-    h = createHarness(directory);
+    h = createHarness(ldap.directory);
   });
 
   it('lists both targets with their DSML-profile schema and capabilities', async () => {
@@ -68,7 +58,7 @@ describe('SPML core operations against slapd', function () {
     const data = psoData(one(res, 'pso'));
     assert.deepEqual(data.cn, ['Dave <the new one> & co']);
     assert.deepEqual(data.mail, ['dave@example.com', '  d.dent@example.com  ']);
-    const stored = await readRaw(conn(), 'uid=dave,ou=people,o=example');
+    const stored = await ldap.readAsAdmin('uid=dave,ou=people,o=example');
     assert.ok(stored, 'the entry exists in slapd');
     assert.equal(getAttribute(stored, 'entryUUID')!.values[0], id);
     assert.deepEqual(h.audit.map((e) => [e.operation, e.outcome, e.target, e.psoID, e.dn]), [['add', 'success', 'people', id, 'uid=dave,ou=people,o=example']]);
@@ -109,7 +99,7 @@ describe('SPML core operations against slapd', function () {
   it('keeps the psoID stable across a rename done directly in the directory', async () => {
     const before = await h.call('<spml:lookupRequest returnData="identifier"><spml:psoID ID="uid=carol,ou=people,o=example"/></spml:lookupRequest>');
     const id = attr(one(before, 'psoID'), 'ID')!;
-    const c = new Client({ url: slapd.url });
+    const c = new Client({ url: ldap.slapd.url });
     await c.bind(ADMIN.dn, ADMIN.password);
     await c.modifyDN('uid=carol,ou=people,o=example', 'uid=carol2');
     await c.unbind();
@@ -129,7 +119,7 @@ describe('SPML core operations against slapd', function () {
     assert.equal(attr(res, 'status'), 'success', JSON.stringify(statusOf(res)));
     const data = psoData(one(res, 'pso'));
     assert.deepEqual(data.givenName, ['David']);
-    const stored = (await readRaw(conn(), 'uid=dave,ou=people,o=example'))!;
+    const stored = (await ldap.readAsAdmin('uid=dave,ou=people,o=example'))!;
     assert.deepEqual(getAttribute(stored, 'telephoneNumber')!.values, ['+44 20 7946 0000']);
     assert.deepEqual(getAttribute(stored, 'mail')!.values, ['dave@example.com']);
     assert.deepEqual(getAttribute(stored, 'givenName')!.values, ['David']);
@@ -142,7 +132,7 @@ describe('SPML core operations against slapd', function () {
     </spml:modifyRequest>`);
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'customError']);
     assert.match(statusOf(res).messages[0]!, /does not expose "title"/);
-    assert.equal(getAttribute((await readRaw(conn(), 'uid=dave,ou=people,o=example'))!, 'title'), undefined);
+    assert.equal(getAttribute((await ldap.readAsAdmin('uid=dave,ou=people,o=example'))!, 'title'), undefined);
   });
 
   it('adds a group with a client-chosen psoID (its DN) and refuses one outside the target', async () => {
@@ -153,7 +143,7 @@ describe('SPML core operations against slapd', function () {
     </spml:addRequest>`);
     assert.equal(attr(ok, 'status'), 'success', JSON.stringify(statusOf(ok)));
     assert.equal(attr(one(ok, 'psoID'), 'ID'), 'cn=ops,ou=groups,o=example');
-    assert.ok(await readRaw(conn(), 'cn=ops,ou=groups,o=example'));
+    assert.ok(await ldap.readAsAdmin('cn=ops,ou=groups,o=example'));
     const outside = await h.call(`<spml:addRequest targetID="groups"><spml:psoID ID="cn=ops,ou=people,o=example"/>
       <spml:data><dsml:attr name="objectClass"><dsml:value>groupOfNames</dsml:value></dsml:attr></spml:data></spml:addRequest>`);
     assert.deepEqual([attr(outside, 'status'), attr(outside, 'error')], ['failure', 'invalidIdentifier']);
@@ -169,22 +159,22 @@ describe('SPML core operations against slapd', function () {
       <dsml:attr name="member"><dsml:value>uid=alice,ou=people,o=example</dsml:value></dsml:attr></spml:data>
     </spml:addRequest>`);
     assert.equal(attr(res, 'status'), 'success', JSON.stringify(statusOf(res)));
-    assert.ok(await readRaw(conn(), 'cn=beta,ou=projects,ou=groups,o=example'));
+    assert.ok(await ldap.readAsAdmin('cn=beta,ou=projects,ou=groups,o=example'));
   });
 
   it('refuses a client psoID on a target that chooses identifiers itself', async () => {
     const res = await h.call(`<spml:addRequest targetID="people"><spml:psoID ID="uid=erin,ou=people,o=example"/>${DAVE.replace(/dave/g, 'erin')}</spml:addRequest>`);
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'unsupportedOperation']);
-    assert.equal(await readRaw(conn(), 'uid=erin,ou=people,o=example'), undefined);
+    assert.equal(await ldap.readAsAdmin('uid=erin,ou=people,o=example'), undefined);
   });
 
   it('answers containerNotEmpty for a container without recursive, and deletes the subtree with it', async () => {
     const plain = await h.call('<spml:deleteRequest><spml:psoID ID="ou=projects,ou=groups,o=example"/></spml:deleteRequest>');
     assert.deepEqual([attr(plain, 'status'), attr(plain, 'error')], ['failure', 'containerNotEmpty']);
-    assert.ok(await readRaw(conn(), 'cn=beta,ou=projects,ou=groups,o=example'));
+    assert.ok(await ldap.readAsAdmin('cn=beta,ou=projects,ou=groups,o=example'));
     const leaf = await h.call('<spml:deleteRequest><spml:psoID ID="cn=beta,ou=projects,ou=groups,o=example"/></spml:deleteRequest>');
     assert.equal(attr(leaf, 'status'), 'success');
-    assert.equal(await readRaw(conn(), 'cn=beta,ou=projects,ou=groups,o=example'), undefined);
+    assert.equal(await ldap.readAsAdmin('cn=beta,ou=projects,ou=groups,o=example'), undefined);
   });
 
   it('names what was and was not deleted when a recursive delete stops half-way', async () => {
@@ -192,15 +182,15 @@ describe('SPML core operations against slapd', function () {
     const res = await h.call('<spml:deleteRequest recursive="true"><spml:psoID ID="ou=projects,ou=groups,o=example"/></spml:deleteRequest>');
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'customError']);
     assert.match(statusOf(res).messages[0]!, /1 of 3 entries were deleted, 2 remain/);
-    assert.equal(await readRaw(conn(), 'cn=alpha,ou=team,ou=projects,ou=groups,o=example'), undefined);
-    assert.ok(await readRaw(conn(), 'ou=team,ou=projects,ou=groups,o=example'));
+    assert.equal(await ldap.readAsAdmin('cn=alpha,ou=team,ou=projects,ou=groups,o=example'), undefined);
+    assert.ok(await ldap.readAsAdmin('ou=team,ou=projects,ou=groups,o=example'));
     assert.equal(h.audit[0]!.reason, 'spml-recursive-delete-incomplete');
   });
 
   it('deletes a person and then answers noSuchIdentifier for it', async () => {
     const res = await h.call('<spml:deleteRequest recursive="true"><spml:psoID ID="uid=dave,ou=people,o=example"/></spml:deleteRequest>');
     assert.equal(attr(res, 'status'), 'success');
-    assert.equal(await readRaw(conn(), 'uid=dave,ou=people,o=example'), undefined);
+    assert.equal(await ldap.readAsAdmin('uid=dave,ou=people,o=example'), undefined);
     const again = await h.call('<spml:deleteRequest><spml:psoID ID="uid=dave,ou=people,o=example"/></spml:deleteRequest>');
     assert.equal(attr(again, 'error'), 'noSuchIdentifier');
   });

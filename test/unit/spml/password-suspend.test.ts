@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { Client } from 'ldapts';
-import { startSlapd, PROVISIONER, ADMIN, type Slapd } from './helpers/slapd.js';
-import { ldapDirectory, readRaw, type ClosableDirectory } from './helpers/ldap-directory.js';
+import { spmlOnSlapd } from './helpers/on-slapd.js';
 import { attr, createHarness, find, one, statusOf, type Harness } from './helpers/harness.js';
 import { getAttribute, type Entry } from '../../../src/directory/model.js';
 import { isSuspended } from '../../../src/spml/suspended.js';
@@ -23,30 +22,20 @@ const psoID = (dn = BOB) => `<spml:psoID ID="${dn}"/>`;
 
 describe('SPML password and suspend capabilities against slapd', function () {
   this.timeout(20000);
-  let slapd: Slapd;
-  let directory: ClosableDirectory;
+  const ldap = spmlOnSlapd();
   let h: Harness;
-  const conn = () => ({ url: slapd.url, bindDN: ADMIN.dn, password: ADMIN.password });
 
-  before(async () => {
-    slapd = await startSlapd();
-    directory = ldapDirectory({ url: slapd.url, bindDN: PROVISIONER.dn, password: PROVISIONER.password });
-  });
-  after(async () => {
-    await directory?.close();
-    await slapd?.stop();
-  });
   beforeEach(() => {
-    h = createHarness(directory);
+    h = createHarness(ldap.directory);
   });
 
   it('sets a password the policy accepts, so the user can bind with it, and audits it without the value', async () => {
     const res = await h.call(`<pass:setPasswordRequest requestID="p1">${psoID()}<pass:password>Fresh-Pass-2024</pass:password></pass:setPasswordRequest>`);
     assert.equal(res.local, 'setPasswordResponse');
     assert.equal(attr(res, 'status'), 'success', JSON.stringify(statusOf(res)));
-    assert.ok(await canBind(slapd.url, BOB, 'Fresh-Pass-2024'));
-    assert.ok(!(await canBind(slapd.url, BOB, 'bob-pass')));
-    const stored = String(getAttribute((await readRaw(conn(), BOB))!, 'userPassword')!.values[0]);
+    assert.ok(await canBind(ldap.slapd.url, BOB, 'Fresh-Pass-2024'));
+    assert.ok(!(await canBind(ldap.slapd.url, BOB, 'bob-pass')));
+    const stored = String(getAttribute((await ldap.readAsAdmin(BOB))!, 'userPassword')!.values[0]);
     assert.match(stored, /^\{SSHA\}/, 'the policy overlay hashed the clear text');
     assert.deepEqual(h.audit.map((e) => [e.operation, e.outcome, e.attributes]), [['setPassword', 'success', ['userPassword']]]);
     assert.ok(!JSON.stringify(h.audit).includes('Fresh-Pass-2024'));
@@ -57,17 +46,17 @@ describe('SPML password and suspend capabilities against slapd', function () {
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'customError']);
     // The LDAP connector never passes on the server's diagnostic text (slapd's "Password fails quality checking"), only the mapped result.
     assert.equal(statusOf(res).messages[0], 'constraint violation');
-    assert.ok(await canBind(slapd.url, BOB, 'Fresh-Pass-2024'));
+    assert.ok(await canBind(ldap.slapd.url, BOB, 'Fresh-Pass-2024'));
     assert.ok(!res.children.some((c) => c.text.includes('abc')));
   });
 
   it('checks currentPassword before changing it', async () => {
     const wrong = await h.call(`<pass:setPasswordRequest>${psoID()}<pass:password>Other-Pass-2024</pass:password><pass:currentPassword>nope-nope</pass:currentPassword></pass:setPasswordRequest>`);
     assert.deepEqual([attr(wrong, 'status'), attr(wrong, 'error')], ['failure', 'customError']);
-    assert.ok(await canBind(slapd.url, BOB, 'Fresh-Pass-2024'));
+    assert.ok(await canBind(ldap.slapd.url, BOB, 'Fresh-Pass-2024'));
     const right = await h.call(`<pass:setPasswordRequest>${psoID()}<pass:password>Other-Pass-2024</pass:password><pass:currentPassword>Fresh-Pass-2024</pass:currentPassword></pass:setPasswordRequest>`);
     assert.equal(attr(right, 'status'), 'success');
-    assert.ok(await canBind(slapd.url, BOB, 'Other-Pass-2024'));
+    assert.ok(await canBind(ldap.slapd.url, BOB, 'Other-Pass-2024'));
   });
 
   it('validates a password by binding: valid for the current one, not valid otherwise', async () => {
@@ -83,7 +72,7 @@ describe('SPML password and suspend capabilities against slapd', function () {
     assert.equal(attr(res, 'status'), 'success', JSON.stringify(statusOf(res)));
     const generated = one(res, 'password').text;
     assert.equal(generated.length, 20);
-    assert.ok(await canBind(slapd.url, BOB, generated));
+    assert.ok(await canBind(ldap.slapd.url, BOB, generated));
     assert.ok(!JSON.stringify(h.audit).includes(generated));
     const lookup = await h.call(`<spml:lookupRequest>${psoID()}</spml:lookupRequest>`);
     assert.ok(!find(lookup, 'attr').some((a) => attr(a, 'name')!.toLowerCase() === 'userpassword'));
@@ -92,7 +81,7 @@ describe('SPML password and suspend capabilities against slapd', function () {
   it('expires a password by writing the configured pwdReset', async () => {
     const res = await h.call(`<pass:expirePasswordRequest remainingLogins="1">${psoID()}</pass:expirePasswordRequest>`);
     assert.equal(attr(res, 'status'), 'success', JSON.stringify(statusOf(res)));
-    assert.deepEqual(getAttribute((await readRaw(conn(), BOB, ['pwdReset']))!, 'pwdReset')!.values, ['TRUE']);
+    assert.deepEqual(getAttribute((await ldap.readAsAdmin(BOB, ['pwdReset']))!, 'pwdReset')!.values, ['TRUE']);
   });
 
   it('refuses password operations on a target that does not offer them', async () => {
@@ -107,7 +96,7 @@ describe('SPML password and suspend capabilities against slapd', function () {
     assert.equal(attr(s, 'status'), 'success', JSON.stringify(statusOf(s)));
     const again = await h.call(`<spmlsuspend:suspendRequest>${psoID()}</spmlsuspend:suspendRequest>`);
     assert.equal(attr(again, 'status'), 'success', 'suspending twice is harmless');
-    const stored = (await readRaw(conn(), BOB))!;
+    const stored = (await ldap.readAsAdmin(BOB))!;
     assert.deepEqual(getAttribute(stored, 'employeeType')!.values, ['dirgate-suspended']);
     assert.equal(attr(await h.call(`<spmlsuspend:activeRequest>${psoID()}</spmlsuspend:activeRequest>`), 'active'), 'false');
 
@@ -119,7 +108,7 @@ describe('SPML password and suspend capabilities against slapd', function () {
 
     const r = await h.call(`<spmlsuspend:resumeRequest>${psoID()}</spmlsuspend:resumeRequest>`);
     assert.equal(attr(r, 'status'), 'success');
-    assert.equal(getAttribute((await readRaw(conn(), BOB))!, 'employeeType'), undefined);
+    assert.equal(getAttribute((await ldap.readAsAdmin(BOB))!, 'employeeType'), undefined);
     assert.equal(attr(await h.call(`<spmlsuspend:resumeRequest>${psoID()}</spmlsuspend:resumeRequest>`), 'status'), 'success', 'resuming twice is harmless');
     assert.deepEqual(h.audit.map((e) => `${e.operation}:${e.outcome}`), ['suspend:success', 'suspend:success', 'resume:success', 'resume:success']);
   });

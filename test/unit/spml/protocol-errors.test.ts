@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { startSlapd, PROVISIONER, ADMIN, type Slapd } from './helpers/slapd.js';
-import { ldapDirectory, readRaw, type ClosableDirectory } from './helpers/ldap-directory.js';
+import { spmlOnSlapd } from './helpers/on-slapd.js';
 import { attr, createHarness, envelope, find, NAMESPACES, one, responseElement, statusOf, testSpmlConfig, withNamespaces, type Harness } from './helpers/harness.js';
 import { getAttribute } from '../../../src/directory/model.js';
 import { parseXml } from '../../../src/spml/xml.js';
@@ -8,20 +7,11 @@ import { renderResponse } from '../../../src/spml/serialize.js';
 
 describe('SPML request parsing, refusals and authorization', function () {
   this.timeout(20000);
-  let slapd: Slapd;
-  let directory: ClosableDirectory;
+  const ldap = spmlOnSlapd();
   let h: Harness;
 
-  before(async () => {
-    slapd = await startSlapd();
-    directory = ldapDirectory({ url: slapd.url, bindDN: PROVISIONER.dn, password: PROVISIONER.password });
-  });
-  after(async () => {
-    await directory?.close();
-    await slapd?.stop();
-  });
   beforeEach(() => {
-    h = createHarness(directory);
+    h = createHarness(ldap.directory);
   });
 
   const fault = async (body: string) => {
@@ -101,7 +91,7 @@ describe('SPML request parsing, refusals and authorization', function () {
       <dsml:modification name="description" operation="replace"><dsml:value xsi:type="xsd:base64Binary">w6ljbGFpciDwn5iA</dsml:value></dsml:modification>
     </spml:modification></spml:modifyRequest>`);
     assert.equal(attr(b64, 'status'), 'success', JSON.stringify(statusOf(b64)));
-    const stored = (await readRaw({ url: slapd.url, bindDN: ADMIN.dn, password: ADMIN.password }, 'uid=bob,ou=people,o=example'))!;
+    const stored = (await ldap.readAsAdmin('uid=bob,ou=people,o=example'))!;
     assert.deepEqual(getAttribute(stored, 'description')!.values, ['éclair 😀']);
   });
 
@@ -129,7 +119,7 @@ describe('SPML request parsing, refusals and authorization', function () {
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'customError']);
     assert.match(statusOf(res).messages[0]!, /not allowed to modify in target "people"/);
     assert.deepEqual(h.audit.map((e) => [e.operation, e.outcome, e.reason, e.target]), [['modify', 'denied', 'spml-not-authorized', 'people']]);
-    const stored = (await readRaw({ url: slapd.url, bindDN: ADMIN.dn, password: ADMIN.password }, 'uid=alice,ou=people,o=example'))!;
+    const stored = (await ldap.readAsAdmin('uid=alice,ou=people,o=example'))!;
     assert.equal(getAttribute(stored, 'description'), undefined);
     assert.ok(h.authorizations.some((a) => a.target === 'people' && a.operation === 'modify'));
   });
@@ -150,7 +140,7 @@ describe('SPML request parsing, refusals and authorization', function () {
   });
 
   it('answers everything with unsupportedOperation when SPML is disabled', async () => {
-    const off = createHarness(directory, testSpmlConfig({ enabled: false }));
+    const off = createHarness(ldap.directory, testSpmlConfig({ enabled: false }));
     const res = await off.call('<spml:lookupRequest><spml:psoID ID="uid=bob,ou=people,o=example"/></spml:lookupRequest>');
     assert.deepEqual([res.local, attr(res, 'error')], ['lookupResponse', 'unsupportedOperation']);
   });

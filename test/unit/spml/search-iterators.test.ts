@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { startSlapd, PROVISIONER, type Slapd } from './helpers/slapd.js';
-import { ldapDirectory, type ClosableDirectory } from './helpers/ldap-directory.js';
+import { spmlOnSlapd } from './helpers/on-slapd.js';
 import { attr, createHarness, find, one, psoData, statusOf, testSpmlConfig, type Harness } from './helpers/harness.js';
 import { IteratorStore } from '../../../src/spml/iterators.js';
 
 describe('SPML search capability and iterators against slapd', function () {
   this.timeout(20000);
-  let slapd: Slapd;
-  let directory: ClosableDirectory;
+  const ldap = spmlOnSlapd();
   let h: Harness;
 
-  before(async () => {
-    slapd = await startSlapd();
-    directory = ldapDirectory({ url: slapd.url, bindDN: PROVISIONER.dn, password: PROVISIONER.password });
-  });
-  after(async () => {
-    await directory?.close();
-    await slapd?.stop();
-  });
   beforeEach(() => {
-    h = createHarness(directory);
+    h = createHarness(ldap.directory);
   });
 
   const uids = (res: Parameters<typeof find>[0]) => find(res, 'pso').map((p) => psoData(p).uid?.[0]).sort();
@@ -95,7 +85,7 @@ describe('SPML search capability and iterators against slapd', function () {
   });
 
   it('answers resultSetToLarge (the schema spelling) past maxResults', async () => {
-    const small = createHarness(directory, testSpmlConfig({ search: { defaultMaxSelect: 100, maxSelect: 1000, maxResults: 2, iteratorTtlSeconds: 300, maxIterators: 10 } }));
+    const small = createHarness(ldap.directory, testSpmlConfig({ search: { defaultMaxSelect: 100, maxSelect: 1000, maxResults: 2, iteratorTtlSeconds: 300, maxIterators: 10 } }));
     const res = await small.call('<spmlsearch:searchRequest><spmlsearch:query targetID="people"/></spmlsearch:searchRequest>');
     assert.deepEqual([attr(res, 'status'), attr(res, 'error')], ['failure', 'resultSetToLarge']);
   });
