@@ -40,6 +40,8 @@ export interface GatewayOptions {
   /** Base URL of the key server (default: keyserver.host/port from the configuration). */
   keyserverUrl?: string;
   clock?: () => number;
+  /** Run the view's change poller and reconciliation timers (default true; tests drive them by hand). */
+  background?: boolean;
 }
 
 export interface RunningGateway {
@@ -88,7 +90,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const sources = new Map<string, LdapSource>(
     config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: options.embeddedUrl })]),
   );
-  const view = createVirtualDirectory(config, { log, sources });
+  const view = createVirtualDirectory(config, { log, sources, background: options.background });
   const keys = await keyServerClientFromSettings(config, options.keyserverUrl);
   const profileSource = config.profile ? sources.get(config.profile.source) : undefined;
   // Sessions, MFA enrolments and lock-out counters live in the extended profile; without one there is nowhere shared to keep them.

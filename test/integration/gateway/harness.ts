@@ -175,7 +175,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
 
     const startOne = async (gatewayOptions: { hop?: boolean } = {}): Promise<TestGateway> => {
       const gateway = await startGateway(config, {
-        log, embeddedUrl: embedded?.url, requireHop: gatewayOptions.hop === true, keyserverUrl: keyServer.url, clock: clock.fn,
+        log, embeddedUrl: embedded?.url, requireHop: gatewayOptions.hop === true, keyserverUrl: keyServer.url, clock: clock.fn, background: false,
       });
       gateways.push(gateway);
       return gateway;
