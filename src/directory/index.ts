@@ -25,7 +25,7 @@ import {
 } from './view/branch.js';
 import { checkViewsConfig } from './view/config-checks.js';
 import { DnRewriter } from './view/dn-rewrite.js';
-import { formatDn, isUnder, normalizeDn, parseDn } from './view/dn.js';
+import { formatDn, isUnder, normalizeDn, parseDn } from './dn.js';
 import { linkFor, sourceKey } from './view/join.js';
 import { matches } from './view/filter-eval.js';
 import { newPagingKey } from './view/paging.js';
@@ -42,7 +42,7 @@ import { WriteRouter } from './view/writes.js';
 export type { UnresolvedItem, UnresolvedReason } from './view/unresolved.js';
 export type { CacheStats } from './cache/directory-cache.js';
 export type { ProfileStore } from './profile/store.js';
-export { rdn, escapeDnValue, parseDn, formatDn, normalizeDn, dnEquals, isUnder } from './view/dn.js';
+export { rdn, escapeDnValue, parseDn, formatDn, normalizeDn, dnEquals, isUnder } from './dn.js';
 
 export interface VirtualDirectoryConfig {
   views: ViewsConfig | ReadonlyArray<unknown>;

@@ -29,7 +29,7 @@ import type {
 } from '../directory/model.js';
 import type { Logger } from '../log.js';
 import { PAGED_RESULTS_OID } from './constants.js';
-import { decodePaged, encodePaged } from './paged.js';
+import { decodePaged, encodePaged } from '../directory/paged-results.js';
 import { errorResult, isErrorResponse, isErrorResult, logOutcome, responseForError } from './results.js';
 import { BatchResponseCollector, type ResponseSink } from './serialize.js';
 import type { DsmlSession, DsmlSessionStore } from './session-store.js';

@@ -1,13 +1,13 @@
 /**
  * DNs as the firewall's subtree rule needs them, on top of the directory's own
- * parser (src/directory/view/dn.ts) so the firewall reads a name exactly as the
+ * parser (src/directory/dn.ts) so the firewall reads a name exactly as the
  * gateway behind it will. What this adds: a DN that does not parse is never
  * "under" anything (the rule fails closed instead of throwing), the older
  * forms the directory still accepts (';' between RDNs, RFC 1779 quoted values)
  * are refused at the edge, and each DN is parsed once and kept as its
  * normalised RDNs so that comparing against configured subtrees costs nothing.
  */
-import { normalizeDn as canonicalNormalizeDn, parseDn } from '../directory/view/dn.js';
+import { normalizeDn as canonicalNormalizeDn, parseDn } from '../directory/dn.js';
 
 /** A parsed DN: RDNs from the most specific, each in the directory's canonical form. */
 export type NormalizedDn = readonly string[];

@@ -6,7 +6,7 @@
  */
 import type { AccessRule } from '../config/types.js';
 import { DirgateError } from '../errors.js';
-import { dnEquals, isUnder, normalizeDn } from '../directory/view/dn.js';
+import { dnEquals, isUnder, normalizeDn } from '../directory/dn.js';
 
 export type Right = AccessRule['operations'][number];
 

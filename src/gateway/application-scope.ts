@@ -9,7 +9,7 @@ import type {
   AddRequest, CompareRequest, DeleteRequest, Directory, ExtendedRequest, ExtendedResult, ModifyDNRequest,
   ModifyRequest, OperationContext, OperationResult, SearchEvent, SearchRequest,
 } from '../directory/model.js';
-import { isUnder, parentDn } from '../directory/view/dn.js';
+import { isUnder, parentDn } from '../directory/dn.js';
 import { DirgateError } from '../errors.js';
 
 export interface ApplicationAccess {

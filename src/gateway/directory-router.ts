@@ -8,7 +8,7 @@ import type {
   ModifyRequest, OperationContext, OperationResult, SearchEvent, SearchRequest,
 } from '../directory/model.js';
 import { LDAP_RESULT } from '../errors.js';
-import { isUnder, parseDn } from '../directory/view/dn.js';
+import { isUnder, parseDn } from '../directory/dn.js';
 
 export const GATEWAY_SUFFIX = 'o=gateway';
 

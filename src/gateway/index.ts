@@ -13,7 +13,7 @@ import type { Directory, OperationContext } from '../directory/model.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../directory/index.js';
 import { createLdapSource } from '../directory/sources/index.js';
 import type { LdapSource } from '../directory/sources/types.js';
-import { dnEquals } from '../directory/view/dn.js';
+import { dnEquals } from '../directory/dn.js';
 import { DsmlSessionStore, dsmlConfig } from '../dsml/index.js';
 import type { KeyServerClient } from '../keyserver/client.js';
 import { keyServerClientFromSettings } from '../keyserver/wiring.js';

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.js';
 import { registerCrossCheck } from '../config/checks.js';
-import { dnEquals, isUnder, parseDn } from '../directory/view/dn.js';
+import { dnEquals, isUnder, parseDn } from '../directory/dn.js';
 
 export type SpmlOperationName =
   | 'add' | 'lookup' | 'modify' | 'delete' | 'search'

@@ -8,7 +8,7 @@
 import { toDirgateError } from '../errors.js';
 import type { Principal } from '../directory/model.js';
 import type { SpmlConfig } from './config.js';
-import { normalizeDn } from '../directory/view/dn.js';
+import { normalizeDn } from '../directory/dn.js';
 import type { ExecEnv, SpmlRuntimeDeps, SpmlTargets } from './env.js';
 import { execute } from './execute.js';
 import { IteratorStore } from './iterators.js';

@@ -10,7 +10,7 @@
  */
 import type { Directory, Entry, OperationContext, SearchEvent } from '../directory/model.js';
 import { DirgateError } from '../errors.js';
-import { isStrictlyUnder, isUnder, parseDn } from '../directory/view/dn.js';
+import { isStrictlyUnder, isUnder, parseDn } from '../directory/dn.js';
 import type { PsoRef } from './model.js';
 import { findTarget, type SpmlTarget } from './targets.js';
 

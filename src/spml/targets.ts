@@ -6,7 +6,7 @@
 import type { Attribute, Entry } from '../directory/model.js';
 import { DirgateError } from '../errors.js';
 import type { SpmlConfig, SpmlOperationName, SpmlTargetConfig } from './config.js';
-import { isStrictlyUnder, isUnder } from '../directory/view/dn.js';
+import { isStrictlyUnder, isUnder } from '../directory/dn.js';
 import type { TargetDescription } from './model.js';
 import { CAPABILITY_URIS } from './namespaces.js';
 

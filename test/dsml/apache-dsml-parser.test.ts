@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Entry } from '../../src/directory/model.js';
 import { dsmlConfig } from '../../src/dsml/config.js';
 import { handleDsmlRequest } from '../../src/dsml/handler.js';
-import { encodePaged } from '../../src/dsml/paged.js';
+import { encodePaged } from '../../src/directory/paged-results.js';
 import { DsmlSessionStore } from '../../src/dsml/session-store.js';
 import { batch, soap11 } from '../unit/dsml/helpers/documents.js';
 import { MemoryDirectory } from '../unit/dsml/helpers/memory-directory.js';

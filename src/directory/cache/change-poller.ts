@@ -14,7 +14,7 @@ import type { Logger } from '../../log.js';
 import type { Entry } from '../model.js';
 import type { LdapSource } from '../sources/types.js';
 import { firstString } from '../model.js';
-import { isUnder, normalizeDn } from '../view/dn.js';
+import { isUnder, normalizeDn } from '../dn.js';
 import { collectEntries } from '../view/source-io.js';
 import { formatGeneralizedTime, parseGeneralizedTime } from '../view/matching.js';
 

@@ -6,7 +6,7 @@
  * the naming attributes in use here (cn, uid, ou, dc, o, mail).
  */
 import { DirgateError } from '../../errors.js';
-import { escapeDnValue as escapeRfc4514, parseDn as parseRfc4514, type Ava as ParsedAva } from '../view/dn.js';
+import { escapeDnValue as escapeRfc4514, parseDn as parseRfc4514, type Ava as ParsedAva } from '../dn.js';
 
 export interface Ava { type: string; value: string }
 /** One RDN: one or more attribute-value assertions (`cn=a+uid=b`). */

@@ -3,7 +3,7 @@
  * dirgate keeps what belongs to no source: sessions, MFA enrolments, lock-out
  * counters, key revocations. Callers name entries relative to the profile base
  * (`sessionId=abc,ou=sessions`), build those names with `rdn()` from
- * src/directory/view/dn.ts (never by concatenation), and the store creates
+ * src/directory/dn.ts (never by concatenation), and the store creates
  * missing containers on the way down.
  *
  * Every write calls `onWrite(dn)` so the view's cache can drop what it derived
@@ -12,7 +12,7 @@
 import { DirgateError } from '../../errors.js';
 import type { Attribute, Entry, Filter, Modification, Scope } from '../model.js';
 import type { LdapSource } from '../sources/types.js';
-import { type Dn, formatDn, isUnder, parseDn } from '../view/dn.js';
+import { type Dn, formatDn, isUnder, parseDn } from '../dn.js';
 import { objectClassesForNaming } from '../view/synthetic.js';
 import { collectEntries, streamEntries } from '../view/source-io.js';
 

@@ -8,7 +8,7 @@ import { DirgateError } from '../../errors.js';
 import type { Attribute, Entry, Filter } from '../model.js';
 import { getAttribute } from '../model.js';
 import type { LdapSource } from '../sources/types.js';
-import { type Dn, formatDn, formatRdn, normalizeDn, parseDn } from './dn.js';
+import { type Dn, formatDn, formatRdn, normalizeDn, parseDn } from '../dn.js';
 import { parseFilter } from './filter-text.js';
 import { AttributeMapping, type Transform } from './mapping.js';
 import type { NormalizeStep } from './correlation.js';

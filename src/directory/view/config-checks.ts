@@ -14,7 +14,7 @@
 import { registerCrossCheck } from '../../config/checks.js';
 import type { Config } from '../../config/types.js';
 import type { ViewBranchConfig, ViewsConfig } from './branch.js';
-import { type Dn, isUnder, normalizeDn, parseDn } from './dn.js';
+import { type Dn, isUnder, normalizeDn, parseDn } from '../dn.js';
 import { parseFilter } from './filter-text.js';
 
 const RESERVED_SUFFIXES = ['o=gateway'];

@@ -9,7 +9,7 @@
 import type { Entry, Filter, Value } from '../model.js';
 import { type CompiledBranch, type CompiledView, type SourcePart, primaryViewAttributes, sourceRdnAttribute, virtualDnFor } from './branch.js';
 import { keyOfTuple } from './correlation.js';
-import { formatDn, isStrictlyUnder, parseDn } from './dn.js';
+import { formatDn, isStrictlyUnder, parseDn } from '../dn.js';
 import type { JoinedEntry } from './join.js';
 import { syntaxOf } from './matching.js';
 import { collectEntries } from './source-io.js';

@@ -8,7 +8,7 @@
  */
 import type { Attribute, Value } from '../model.js';
 import { type CompiledBranch, type CompiledView, sourceRdnAttribute } from './branch.js';
-import { type Dn, formatDn, isStrictlyUnder, parseDn } from './dn.js';
+import { type Dn, formatDn, isStrictlyUnder, parseDn } from '../dn.js';
 import { syntaxOf } from './matching.js';
 
 export class DnRewriter {

@@ -5,7 +5,7 @@
  * The view applies the whole client filter to joined entries this way.
  */
 import type { Entry, Filter, Value } from '../model.js';
-import { parseDn } from './dn.js';
+import { parseDn } from '../dn.js';
 import { baseAttributeName } from './filter-text.js';
 import { compareValues, substringMatch, valuesEqual } from './matching.js';
 

@@ -13,7 +13,7 @@ import {
   type Correlation, correlationKeys, keyOfTuple, lookupFilter, lookupsArePushable, rawTuples,
 } from './correlation.js';
 import type { DnRewriter } from './dn-rewrite.js';
-import { normalizeDn } from './dn.js';
+import { normalizeDn } from '../dn.js';
 import type { UnresolvedList } from './unresolved.js';
 
 /** How a part's entries are found for a primary entry. */

@@ -7,7 +7,7 @@
  * by value, and binary attributes compared byte for byte.
  */
 import type { Value } from '../model.js';
-import { dnEquals } from './dn.js';
+import { dnEquals } from '../dn.js';
 
 export type Syntax = 'string' | 'exact' | 'telephone' | 'dn' | 'integer' | 'time' | 'binary';
 

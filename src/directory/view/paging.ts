@@ -14,7 +14,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DirgateError } from '../../errors.js';
-import { decodePaged, encodePaged } from '../../dsml/paged.js';
+import { decodePaged, encodePaged } from '../paged-results.js';
 import type { Control } from '../model.js';
 
 export const PAGED_RESULTS_OID = '1.2.840.113556.1.4.319';

@@ -9,7 +9,7 @@
 import type { Entry } from '../model.js';
 import { type CompiledBranch, primaryViewAttributes, sourceRdnAttribute, virtualDnFor } from './branch.js';
 import { correlationKeys } from './correlation.js';
-import { normalizeDn } from './dn.js';
+import { normalizeDn } from '../dn.js';
 import type { UnresolvedItem, UnresolvedList } from './unresolved.js';
 import { linkFor } from './join.js';
 import { streamEntries } from './source-io.js';

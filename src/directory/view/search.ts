@@ -22,7 +22,7 @@ import type { Entry, Filter, OperationContext, OperationResult, SearchEvent, Sea
 import type { DirectoryCache } from '../cache/directory-cache.js';
 import { type CompiledBranch, type CompiledView, type SourcePart, ownerOf, sourceRdnAttribute, virtualName } from './branch.js';
 import type { DnRewriter } from './dn-rewrite.js';
-import { type Dn, formatDn, isUnder, normalizeDn, parseDn } from './dn.js';
+import { type Dn, formatDn, isUnder, normalizeDn, parseDn } from '../dn.js';
 import { evaluateFilter, matches } from './filter-eval.js';
 import { filterAttributes, formatFilter } from './filter-text.js';
 import { resolveContributorDns } from './dn-resolve.js';

@@ -5,7 +5,7 @@
  */
 import type { Entry } from '../model.js';
 import type { CompiledView } from './branch.js';
-import { type Ava, type Dn, formatDn, normalizeDn } from './dn.js';
+import { type Ava, type Dn, formatDn, normalizeDn } from '../dn.js';
 
 const CLASSES_BY_NAMING: Record<string, string[]> = {
   o: ['top', 'organization'],

@@ -5,7 +5,7 @@
  * reconciliation (a full pass over a branch, which also retires items that no
  * longer hold).
  */
-import { normalizeDn } from './dn.js';
+import { normalizeDn } from '../dn.js';
 
 /** Stable, kebab-case reasons: logs, tests and the admin view match on these. */
 export type UnresolvedReason =

@@ -14,7 +14,7 @@ import type { ProfileStore } from '../profile/store.js';
 import { defaultObjectClasses } from '../profile/store.js';
 import { type CompiledBranch, type SourcePart, ownerOf, primaryViewAttributes, sourceRdnAttribute } from './branch.js';
 import { keyOfTuple, rawTuples } from './correlation.js';
-import { type Dn, formatDn, normalizeDn, parseDn, relativeRdns } from './dn.js';
+import { type Dn, formatDn, normalizeDn, parseDn, relativeRdns } from '../dn.js';
 import { linkFor } from './join.js';
 import { syntaxOf, valuesEqual } from './matching.js';
 import { partnerDnFor } from './dn-resolve.js';

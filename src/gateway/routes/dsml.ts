@@ -23,7 +23,7 @@ import {
   type DsmlConfig, type DsmlSessionStore, faultForError, handleDsmlRequest,
   handleDsmlRequestStream, parseDsmlDocument,
 } from '../../dsml/index.js';
-import { isUnder } from '../../directory/view/dn.js';
+import { isUnder } from '../../directory/dn.js';
 import type { AuthenticatedCaller, CallerAuthenticator, GatewayRequest, PayloadCrypto } from '../caller.js';
 import { FailingDirectory } from '../failing-directory.js';
 

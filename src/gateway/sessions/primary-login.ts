@@ -16,7 +16,7 @@
  * for the log only.
  */
 import type { Entry } from '../../directory/model.js';
-import { parseDn } from '../../directory/view/dn.js';
+import { parseDn } from '../../directory/dn.js';
 import { DirgateError } from '../../errors.js';
 import type { JwtVerifier } from '../../sessions/jwt.js';
 import type { LockoutStore } from '../../sessions/lockout.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Attribute, Entry, Value } from '../../directory/model.js';
-import { rdn } from '../../directory/view/dn.js';
+import { rdn } from '../../directory/dn.js';
 import { IBE_SUITE } from '../../ibe/constants.js';
 import type { UnresolvedItem } from '../../directory/view/unresolved.js';
 import type { MfaStatus } from '../../sessions/mfa.js';

@@ -29,7 +29,7 @@ import type {
   AddRequest, CompareRequest, DeleteRequest, Directory, Entry, ExtendedRequest, ExtendedResult, ModifyDNRequest,
   ModifyRequest, OperationContext, OperationResult, SearchEvent, SearchRequest,
 } from '../../directory/model.js';
-import { dnEquals, parseDn, relativeRdns } from '../../directory/view/dn.js';
+import { dnEquals, parseDn, relativeRdns } from '../../directory/dn.js';
 import { matches } from '../../directory/view/filter-eval.js';
 import { selection } from '../../directory/view/project.js';
 import { DirgateError, LDAP_RESULT } from '../../errors.js';

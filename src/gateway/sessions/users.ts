@@ -6,7 +6,7 @@
  */
 import type { Directory, Entry, Filter, SearchRequest } from '../../directory/model.js';
 import { getAttribute } from '../../directory/model.js';
-import { isUnder } from '../../directory/view/dn.js';
+import { isUnder } from '../../directory/dn.js';
 import { isSuspended } from '../../spml/suspended.js';
 
 export interface UserDirectory extends Directory {

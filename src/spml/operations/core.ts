@@ -6,7 +6,7 @@
 import type { Attribute, Entry } from '../../directory/model.js';
 import { DirgateError } from '../../errors.js';
 import type { ExecEnv } from '../env.js';
-import { dnEquals, isStrictlyUnder, parentDn, parseDn, rdn } from '../../directory/view/dn.js';
+import { dnEquals, isStrictlyUnder, parentDn, parseDn, rdn } from '../../directory/dn.js';
 import type { Pso, ReturnData, SpmlRequest, SpmlResponse } from '../model.js';
 import { PROFILE_URIS } from '../namespaces.js';
 import { collect, idAttributes, psoIdOf, readEntry, resolvePso, type ResolvedPso } from '../pso-ids.js';

@@ -6,7 +6,7 @@
 import type { Filter, Scope } from '../../directory/model.js';
 import { DirgateError, LDAP_RESULT } from '../../errors.js';
 import type { ExecEnv } from '../env.js';
-import { normalizeDn } from '../../directory/view/dn.js';
+import { normalizeDn } from '../../directory/dn.js';
 import type { Pso, QueryClause, SearchScope, SpmlRequest, SpmlResponse } from '../model.js';
 import { idAttributes, resolvePso } from '../pso-ids.js';
 import { findTarget, type SpmlTarget } from '../targets.js';

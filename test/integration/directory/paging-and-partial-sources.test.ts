@@ -9,7 +9,7 @@ import { DirgateError, LDAP_RESULT } from '../../../src/errors.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
 import type { Control, SearchRequest } from '../../../src/directory/model.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
-import { decodePaged, encodePaged } from '../../../src/dsml/paged.js';
+import { decodePaged, encodePaged } from '../../../src/directory/paged-results.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 import {
   FIXTURES, cacheConfig, crash, ctx, log, makeSource, revive, search, sourceConfig, testViews, values, type SearchOutcome,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Entry } from '../../../src/directory/model.js';
 import { DirectoryCache, type CachedEntry } from '../../../src/directory/cache/directory-cache.js';
-import { normalizeDn } from '../../../src/directory/view/dn.js';
+import { normalizeDn } from '../../../src/directory/dn.js';
 import { entrySize } from '../../../src/directory/cache/size.js';
 
 const config = { enabled: true, maxEntries: 100, maxBytes: 1 << 20, ttlSeconds: 60, refreshSeconds: 10 };

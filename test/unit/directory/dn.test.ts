@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { DirgateError } from '../../../src/errors.js';
 import {
   dnEquals, escapeDnValue, formatDn, isStrictlyUnder, isUnder, leafValue, normalizeDn, parentDn, parseDn, rdn, rebaseDn,
-} from '../../../src/directory/view/dn.js';
+} from '../../../src/directory/dn.js';
 
 describe('distinguished names (RFC 4514)', () => {
   it('parses a plain DN leaf first', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { DirgateError } from '../../../src/errors.js';
 import { dsmlConfig, type DsmlSessionConfig } from '../../../src/dsml/config.js';
-import { decodePaged, encodePaged } from '../../../src/dsml/paged.js';
+import { decodePaged, encodePaged } from '../../../src/directory/paged-results.js';
 import { DsmlSessionStore } from '../../../src/dsml/session-store.js';
 
 function store(overrides: Partial<DsmlSessionConfig> = {}) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Directory, Entry, OperationContext, SearchEvent } from '../../../src/directory/model.js';
 import { dsmlConfig, type DsmlConfigInput } from '../../../src/dsml/config.js';
 import { collectBody, handleDsmlRequest, handleDsmlRequestStream, type DsmlDeps } from '../../../src/dsml/handler.js';
-import { decodePaged, encodePaged } from '../../../src/dsml/paged.js';
+import { decodePaged, encodePaged } from '../../../src/directory/paged-results.js';
 import { DsmlSessionStore } from '../../../src/dsml/session-store.js';
 import { attrOf, batch, batchResponseOf, child, names, readXml, SOAP11, soap11, soap12 } from './helpers/documents.js';
 import { demoDirectory, person, MemoryDirectory } from './helpers/memory-directory.js';

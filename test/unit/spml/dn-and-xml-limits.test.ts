@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { dnEquals, isUnder, normalizeDn, parentDn, parseDn, rdn } from '../../../src/directory/view/dn.js';
+import { dnEquals, isUnder, normalizeDn, parentDn, parseDn, rdn } from '../../../src/directory/dn.js';
 import { parseXml } from '../../../src/spml/xml.js';
 import { DirgateError } from '../../../src/errors.js';
 

@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { dsmlConfig } from '../../../../src/dsml/config.js';
-import { encodePaged, decodePaged } from '../../../../src/dsml/paged.js';
+import { encodePaged, decodePaged } from '../../../../src/directory/paged-results.js';
 import {
   DOTNET_HEADERS, XSI_NS, corpPerson, dotnetRead, dotnetRequest, faultOf, kid, kids, readSource, valueBytes,
 } from '../dsml-client.js';

@@ -43,8 +43,8 @@ export function demoOnly(uids: string[]): string[] {
 
 /**
  * The firewall's answer to a batch holding an element outside the
- * application's access.operations (authRequest by design, abandonRequest and
- * unknown elements because no allow-list names them): the whole batch
+ * application's access.operations (authRequest by design, unknown elements
+ * because no allow-list names them): the whole batch
  * refused with one errorResponse, in the request's form, nothing run.
  */
 export function assertRefusedByFirewall(answer: HttpAnswer): void {

@@ -10,7 +10,7 @@ import type {
   AddRequest, CompareRequest, DeleteRequest, Directory, Entry, ExtendedRequest, ExtendedResult, Filter, ModifyDNRequest,
   ModifyRequest, OperationContext, OperationResult, SearchEvent, SearchRequest, Value,
 } from '../../../../src/directory/model.js';
-import { decodePaged, encodePaged } from '../../../../src/dsml/paged.js';
+import { decodePaged, encodePaged } from '../../../../src/directory/paged-results.js';
 
 /** Deep copy that keeps Buffers Buffers (structuredClone turns them into plain Uint8Arrays). */
 function copy<T>(value: T): T {

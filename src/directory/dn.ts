@@ -6,7 +6,7 @@
  * naming attributes (uid, cn, ou, o, dc, mail) are matched: case-insensitively,
  * with leading, trailing and repeated inner spaces insignificant.
  */
-import { DirgateError } from '../../errors.js';
+import { DirgateError } from '../errors.js';
 
 export interface Ava {
   type: string;
