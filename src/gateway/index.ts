@@ -26,6 +26,7 @@ import { createGatewayApp } from './app.js';
 import { AuthorizedDirectory } from './authorized-directory.js';
 import { ApplicationScopedDirectory, applicationAccess } from './application-scope.js';
 import { DirectoryRouter } from './directory-router.js';
+import { proxiedAuthorization } from './proxied-authorization.js';
 import { hopAuth } from './hop-auth.js';
 import { dsmlRoute } from './routes/dsml.js';
 import { spmlRoute } from './routes/spml.js';
@@ -114,7 +115,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       { name: 'keyserver', check: async () => { if (!(await keys.healthy())) throw Object.assign(new Error('down'), { reason: 'keyserver-unreachable' }); } },
     ],
     routes: {
-      dsml: dsmlRoute({ directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: dsmlSessions, config: dsml, log }),
+      dsml: dsmlRoute({
+        directory, authenticator: sessions.authenticator, crypto: sessions.crypto, sessions: dsmlSessions, config: dsml, log,
+        resolveAuthRequest: proxiedAuthorization(view, policy),
+      }),
       spml: spmlRoute({
         directory: guardedView, authenticator: sessions.authenticator, crypto: sessions.crypto,
         runtime: createSpmlRuntime(spmlConfigWithDefaults(config.spml)), policy, log, applications,

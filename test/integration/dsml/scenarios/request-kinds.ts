@@ -196,23 +196,40 @@ export function requestKindScenarios(env: ScenarioEnv): void {
     assert.equal(await readSource(await env.system().source('corp'), corpPerson(uid)), undefined);
   });
 
-  it('authRequest: refused (by the gateway, or the firewall), and then nothing after it runs as the caller', async () => {
+  it('authRequest: an administrator acts as bob for the rest of the batch, with bob\'s rights', async () => {
     const uid = fresh('auth');
     const add = addRequest('after', person(uid), { objectClass: ['inetOrgPerson'], uid: [uid], cn: ['x'], sn: ['x'], mail: [`${uid}@corp.example`] });
-    const resume = await post(env, 'auth-resume', batch(`<authRequest requestID="auth" principal="dn:${person('bob')}"/>${add}`, 'onError="resume"'));
+    const read = searchRequest('read', person('bob'), ANY, { scope: 'baseObject', attributes: ['uid'] });
+    const r = await post(env, 'auth-proxy', batch(`<authRequest requestID="auth" principal="dn:${person('bob')}"/>${read}${add}`, 'onError="resume"'));
     if (env.system().throughFirewall) {
       // "Proxied authorization is not offered to applications through the firewall" (src/firewall/operations.ts).
+      assertRefusedByFirewall(r);
+      assert.equal(await readSource(await env.system().source('corp'), corpPerson(uid)), undefined);
+      return;
+    }
+    const auth = answerFor(r.body, 'auth');
+    assert.deepEqual([auth.kind, auth.resultCode], ['authResponse', 0]);
+    assert.equal(answerFor(r.body, 'read').kind, 'searchResponse');
+    // bob may read people but not add them: the add runs as bob, not as the administrator.
+    assert.equal(answerFor(r.body, 'after').resultCode, 50);
+    assert.equal(await readSource(await env.system().source('corp'), corpPerson(uid)), undefined);
+  });
+
+  it('authRequest: refused for a caller who is not an administrator, and then nothing after it runs as anyone', async () => {
+    const uid = fresh('auth-refused');
+    const add = addRequest('after', person(uid), { objectClass: ['inetOrgPerson'], uid: [uid], cn: ['x'], sn: ['x'], mail: [`${uid}@corp.example`] });
+    const resume = await post(env, 'auth-resume', batch(`<authRequest requestID="auth" principal="dn:${person('bob')}"/>${add}`, 'onError="resume"'), ALICE);
+    if (env.system().throughFirewall) {
       assertRefusedByFirewall(resume);
       assert.equal(await readSource(await env.system().source('corp'), corpPerson(uid)), undefined);
       return;
     }
     const auth = answerFor(resume.body, 'auth');
-    assert.equal(auth.kind, 'authResponse');
-    // The gateway gives the DSML layer no authRequest resolver yet (reported): authMethodNotSupported, as OpenDJ answers.
-    assert.deepEqual([auth.resultCode, auth.descr], [7, 'authMethodNotSupported']);
+    assert.deepEqual([auth.kind, auth.resultCode], ['authResponse', 50]);
     assert.deepEqual([answerFor(resume.body, 'after').kind, answerFor(resume.body, 'after').errorType], ['errorResponse', 'notAttempted']);
-    const exit = await post(env, 'auth-exit', batch(`<authRequest requestID="auth" principal="dn:${person('bob')}"/>${add}`));
+    const exit = await post(env, 'auth-exit', batch(`<authRequest requestID="auth" principal="u:nobody-here"/>${add}`));
     assert.deepEqual(answersOf(exit.body).answers.map((a) => a.requestID), ['auth']);
+    assert.equal(answerFor(exit.body, 'auth').resultCode, 50);
     assert.equal(await readSource(await env.system().source('corp'), corpPerson(uid)), undefined);
   });
 }
