@@ -59,6 +59,7 @@ export async function dsmlSearchScenario(ctx: ScenarioContext, dir: PeopleDirect
   }));
   const load: HttpLoad = {
     origin: system.entryUrl,
+    ...(system.caPem ? { ca: system.caPem } : {}),
     connections: ctx.options.connections,
     request: (i) => ({
       method: 'POST',

@@ -1,12 +1,21 @@
 /**
- * HTTP load from autocannon with a fixed number of connections: at full speed
- * (the peak pass) or paced to a rate over all connections (the half-rate pass,
- * autocannon's `overallRate`). Every answer's body is checked, so a server that
- * answers fast but wrongly (an errorResponse, a 401) counts errors, not speed.
+ * HTTP load with a fixed number of connections, every answer's body checked
+ * (an answer that is fast but wrong, an errorResponse or a 401, counts as an
+ * error, not as speed):
+ *
+ * - the peak pass: autocannon, each connection sending its next request as
+ *   soon as the last one is answered;
+ * - the paced pass: requests at evenly spaced moments over all connections
+ *   (paced-http.ts), latency timed from the moment each request was due. Not
+ *   autocannon's `overallRate`: that gives each connection a quota per second
+ *   which it spends at full speed at the start of every second, so "half the
+ *   peak rate" is the peak load for half of each second and its latencies are
+ *   the peak's (bench/README.md).
  */
 import { createRequire } from 'node:module';
 import type { LoadResult } from './latency.js';
 import { round } from './latency.js';
+import { runPacedHttp } from './paced-http.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonResult {
@@ -36,9 +45,11 @@ export interface HttpRequestShape {
 }
 
 export interface HttpLoad {
-  /** Origin, e.g. http://127.0.0.1:8080 or https://127.0.0.1:8443 (certificates are not checked by autocannon). */
+  /** Origin, e.g. http://127.0.0.1:8080 or https://127.0.0.1:8443. */
   origin: string;
-  /** The i-th request of the run; called for every request, from one shared counter over all connections. */
+  /** CA certificate (PEM) of an https origin, for the paced pass (autocannon does not check certificates). */
+  ca?: string;
+  /** The i-th request of the pass; called once per request, from one counter shared by all connections. */
   request: (i: number) => HttpRequestShape;
   /** True when an answer is what the scenario expects (checked on every answer). */
   check?: (body: string) => boolean;
@@ -48,14 +59,20 @@ export interface HttpLoad {
 export interface Pass {
   /** Length of the pass (with `amount`: the longest it may take). */
   seconds: number;
-  /** Stop after this many requests instead. */
-  amount?: number;
-  /** Requests per second over all connections; omitted for full speed. */
+  /** Requests per second over all connections, evenly spaced; omitted for full speed. */
   rate?: number;
+  /** Stop after this many requests instead (full speed only). */
+  amount?: number;
 }
 
-export async function runHttp(load: HttpLoad, pass: Pass): Promise<LoadResult> {
+export function runHttp(load: HttpLoad, pass: Pass): Promise<LoadResult> {
+  return pass.rate ? runPacedHttp(load, pass.seconds, pass.rate) : runFullSpeed(load, pass);
+}
+
+async function runFullSpeed(load: HttpLoad, pass: Pass): Promise<LoadResult> {
   let counter = 0;
+  let firstError: string | undefined;
+  const check = load.check;
   const first = load.request(0);
   const result = await autocannon({
     url: load.origin,
@@ -63,16 +80,20 @@ export async function runHttp(load: HttpLoad, pass: Pass): Promise<LoadResult> {
     pipelining: 1,
     ...(pass.amount ? { amount: pass.amount } : { duration: pass.seconds }),
     timeout: 30,
-    // autocannon's coordinated-omission correction assumes a 1 ms send interval whatever the rate; at half of the
-    // peak the server keeps up, so the measured latencies are the honest figure (see bench/README.md).
-    ...(pass.rate ? { overallRate: Math.max(1, Math.round(pass.rate)), ignoreCoordinatedOmission: true } : {}),
-    ...(load.check ? { verifyBody: load.check } : {}),
+    ...(check ? {
+      verifyBody: (body: string) => {
+        const ok = check(body);
+        if (!ok) firstError ??= body.slice(0, 300);
+        return ok;
+      },
+    } : {}),
     requests: [{
       method: first.method,
       path: first.path,
       setupRequest: (req: AutocannonRequest) => {
         const next = load.request(counter++);
-        return { ...req, method: next.method, path: next.path, headers: next.headers, body: next.body };
+        // A copy: autocannon writes Content-Length into the headers object it is given.
+        return { ...req, method: next.method, path: next.path, headers: { ...next.headers }, body: next.body };
       },
     }],
   });
@@ -85,6 +106,6 @@ export async function runHttp(load: HttpLoad, pass: Pass): Promise<LoadResult> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.mismatches,
-    ...(pass.rate ? { targetRate: Math.round(pass.rate) } : {}),
+    ...(firstError ? { firstError } : result.non2xx ? { firstError: `${result.non2xx} answers were not 2xx` } : {}),
   };
 }

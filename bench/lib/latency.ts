@@ -41,6 +41,8 @@ export interface LoadResult {
   errors: number;
   /** The rate asked for, on a paced pass. */
   targetRate?: number;
+  /** What the first wrong answer was, for the report. */
+  firstError?: string;
 }
 
 export function summarise(samples: LatencySamples, seconds: number, errors: number, targetRate?: number): LoadResult {

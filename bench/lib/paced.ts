@@ -2,8 +2,9 @@
  * Load for things autocannon cannot speak (LDAP): `connections` workers, each
  * sending its next operation as soon as the last one answered (the peak pass),
  * or every operation at its slot on a fixed schedule shared by all workers (the
- * paced pass). Latency is timed from the moment an operation is sent, as
- * autocannon times it.
+ * paced pass). Latency is timed from the moment an operation is sent, or on
+ * the paced pass from the moment it was due (a late start is the server's
+ * doing: every worker was still waiting for an answer).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LatencySamples, summarise, type LoadResult } from './latency.js';
@@ -23,15 +24,17 @@ export async function runWorkers(connections: number, operation: Operation, pass
   const worker = async (w: number): Promise<void> => {
     for (;;) {
       const i = next++;
+      let t0: number;
       if (interval) {
         const slot = start + i * interval;
         if (slot >= end) return;
         const wait = slot - performance.now();
         if (wait >= 1) await sleep(wait);
-      } else if (performance.now() >= end) {
-        return;
+        t0 = slot;
+      } else {
+        if (performance.now() >= end) return;
+        t0 = performance.now();
       }
-      const t0 = performance.now();
       let ok = false;
       try {
         ok = await operation(w, i);

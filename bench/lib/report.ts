@@ -51,8 +51,9 @@ export function evaluateTargets(results: ScenarioResult[]): Target[] {
   });
   for (const r of results) {
     if (!r.half || r.error || r.skipped) continue;
+    const served = r.half.requests > 0;
     targets.push({
-      name: `p99 at half rate: ${r.name}`, value: r.half.p99, goal: '<= 10 ms', met: r.half.p99 <= 10,
+      name: `p99 at half rate: ${r.name}`, value: served ? r.half.p99 : undefined, goal: '<= 10 ms', met: served ? r.half.p99 <= 10 : undefined,
       detail: `${Math.round(r.half.rps)} of ${r.half.targetRate ?? '?'} req/s asked, p50 ${r.half.p50} ms`,
     });
   }
@@ -146,8 +147,10 @@ export function runProblems(results: ScenarioResult[]): string[] {
     if (r.error) { problems.push(`${r.name}: ${r.error.split('\n')[0]}`); continue; }
     for (const [label, pass] of [['peak', r.peak], ['half-rate', r.half]] as const) {
       if (!pass) continue;
-      if (pass.requests === 0) problems.push(`${r.name}: the ${label} pass completed no request`);
-      else if (pass.errors > Math.max(2, pass.requests * 0.01)) problems.push(`${r.name}: ${pass.errors} errors in the ${label} pass (${pass.requests} good)`);
+      if (pass.requests === 0) problems.push(`${r.name}: the ${label} pass completed no request${pass.firstError ? `; the first error: ${pass.firstError}` : ''}`);
+      else if (pass.errors > Math.max(2, pass.requests * 0.01)) {
+        problems.push(`${r.name}: ${pass.errors} errors in the ${label} pass (${pass.requests} good)${pass.firstError ? `; the first: ${pass.firstError}` : ''}`);
+      }
     }
   }
   return problems;

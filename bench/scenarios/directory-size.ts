@@ -4,7 +4,9 @@
  * 1 000 000 people per source. The two rates should be close: every search is
  * an indexed equality lookup on each source, whatever the directory's size.
  * Loading the large set (generating 2 x 1 000 000 entries, slapadd with
- * indexes) takes minutes; the row says how long.
+ * indexes) takes minutes; the row says how long. With --large the 10 000 row
+ * is measured before and after the large one and keeps the faster pass, so
+ * that a quieter moment on the machine does not flatter the large directory.
  */
 import { dsmlSearchScenario } from '../lib/dsml-search.js';
 import type { Scenario, ScenarioResult } from '../lib/scenario.js';
@@ -27,13 +29,21 @@ export const directorySize: Scenario = {
       rows.push({ name: `directory-size@${label(LARGE_DIRECTORY)}`, skipped: 'needs --large (loading takes minutes)' });
       return rows;
     }
-    // The standard directory is done with: give the large one the machine.
-    await ctx.fixtures.releaseDirectory(ctx.options.people);
     const large = await ctx.fixtures.directory(LARGE_DIRECTORY);
     rows.push(await dsmlSearchScenario(ctx, large, {
       name: `directory-size@${label(large.count)}`, front: 'none', cache: false, encrypt: false, people: 'spread',
       extra: { loadSeconds: Math.round(large.loadSeconds) },
     }));
+    await ctx.fixtures.endScenario();
+    await ctx.fixtures.releaseDirectory(LARGE_DIRECTORY);
+    // The small directory once more: the machine's other work changes over minutes, and the ratio should not
+    // favour the large directory for running at a quieter moment. The 10k row keeps the faster of its two passes.
+    const again = await dsmlSearchScenario(ctx, small, {
+      name: `directory-size@${label(small.count)}`, front: 'none', cache: false, encrypt: false, people: 'spread',
+    });
+    const first = rows[0]!;
+    const faster = (again.peak?.rps ?? 0) > (first.peak?.rps ?? 0) ? again : first;
+    rows[0] = { ...faster, extra: { ...faster.extra, rpsBefore: Math.round(first.peak?.rps ?? 0), rpsAfter: Math.round(again.peak?.rps ?? 0) } };
     return rows;
   },
 };
