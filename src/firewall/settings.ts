@@ -10,6 +10,9 @@ import { normalizeDn } from './dn.js';
 
 export interface LimiterSettings { points: number; durationSeconds: number; blockSeconds: number }
 
+/** Where rate-limit counts live; `url` is required for `redis` (checked below). */
+export interface RateLimitStoreSettings { type: 'memory' | 'redis'; url?: string; keyPrefix: string; commandTimeoutMs: number }
+
 export interface FirewallSettings {
   host: string;
   port: number;
@@ -28,7 +31,7 @@ export interface FirewallSettings {
     xml: XmlLimits;
   };
   rateLimits: {
-    store: 'memory';
+    store: RateLimitStoreSettings;
     perIp: LimiterSettings;
     perApplication: LimiterSettings;
     perPrincipal: LimiterSettings;
@@ -93,6 +96,8 @@ export function firewallConfigProblems(config: Config): string[] {
     ...listProblems('firewall.clientIps.deny', fw.clientIps?.deny),
   ];
   if (fw.audit?.destination === 'file' && !fw.audit.logFile) problems.push('firewall.audit.logFile: is required when destination is "file"');
+  const store = fw.rateLimits?.store;
+  if (store?.type === 'redis' && !store.url) problems.push('firewall.rateLimits.store.url: is required when type is "redis"');
   const limits = fw.limits;
   if (limits && limits.requestTimeoutMs < Math.max(limits.headersTimeoutMs, limits.bodyTimeoutMs)) {
     problems.push('firewall.limits.requestTimeoutMs: must be at least headersTimeoutMs and bodyTimeoutMs (it is the backstop behind them)');
