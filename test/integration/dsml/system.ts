@@ -66,8 +66,11 @@ export interface DsmlSystem {
   clock: ShiftedClock;
   /** The two slapd servers (slapd only), to stop one and see what clients get. */
   slapd?: Record<SourceName, Slapd>;
-  /** POST /dsml with `X-Dirgate-App: mobile-demo` unless `headers` names another (or `null` to send none). */
-  post(body: string | Buffer, headers?: Record<string, string | null>): Promise<HttpAnswer>;
+  /**
+   * POST /dsml with `X-Dirgate-App: mobile-demo` unless `headers` names another (or `null` to send none);
+   * `options.path` posts elsewhere on the same server (for example `/spml`).
+   */
+  post(body: string | Buffer, headers?: Record<string, string | null>, options?: { path?: string }): Promise<HttpAnswer>;
   /**
    * Takes a source down while everything else runs: that slapd server halts
    * (its data and port kept); the embedded directory, which serves both
@@ -123,9 +126,9 @@ async function startDemoSlapd(): Promise<Record<SourceName, Slapd>> {
  * `Expect: 100-continue`, as .NET's HttpWebRequest sends by default, the body
  * waits for the server's 100 Continue.
  */
-function request(url: string, body: Buffer, headers: Record<string, string>, ca?: string): Promise<HttpAnswer> {
+function request(url: string, body: Buffer, headers: Record<string, string>, ca?: string, at = '/dsml'): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const u = new URL(`${url}/dsml`);
+    const u = new URL(`${url}${at}`);
     const options = { host: u.hostname, port: u.port, method: 'POST', path: u.pathname, headers: { ...headers, 'content-length': String(body.length) }, agent: false as const };
     const req = ca ? https.request({ ...options, ca }) : http.request(options);
     req.on('response', (res) => {
@@ -211,13 +214,13 @@ export async function startDsmlSystem(options: DsmlSystemOptions): Promise<DsmlS
       url,
       clock,
       ...(slapd ? { slapd } : {}),
-      post(body, headers = {}) {
+      post(body, headers = {}, postOptions = {}) {
         const h: Record<string, string> = { 'x-dirgate-app': 'mobile-demo' };
         for (const [k, v] of Object.entries(headers)) {
           if (v === null) delete h[k.toLowerCase()];
           else h[k.toLowerCase()] = v;
         }
-        return request(url, Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), h, ca);
+        return request(url, Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), h, ca, postOptions.path);
       },
       async stopSource(name) {
         if (slapd) await slapd[name].halt();
