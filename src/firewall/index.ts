@@ -58,7 +58,7 @@ export async function startFirewall(config: Config, options: FirewallOptions): P
     ipResolver: new ClientIpResolver(settings.trustedProxies),
     apps: compileApplications(applicationPolicies(config)),
     secrets: new AppSecretVerifier(settings.appSecretCacheSeconds),
-    limits: new RateLimits(settings.rateLimits, options.rateLimiters),
+    limits: new RateLimits(settings.rateLimits, options.rateLimiters, log),
     clientCertificates: tls.clientCa !== undefined,
   };
   const audit = options.audit ?? createAuditSink(settings.audit);
@@ -117,6 +117,7 @@ export async function startFirewall(config: Config, options: FirewallOptions): P
           server.closeAllConnections();
         });
         await proxy.close();
+        await fw.limits.close();
         if (!options.audit) await audit.close?.();
       })();
       return closing;
