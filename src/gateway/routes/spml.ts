@@ -4,7 +4,7 @@
  *   step                 | what
  *   ---------------------+--------------------------------------------------
  *   authenticate caller  | session or user credentials; anonymous -> 401
- *   provisioning right   | the app lists /spml, the user holds `provision`
+ *   provisioning right   | the user holds `provision` and the app lists the operation (else an SPML failure)
  *   decrypt request      | if the SOAP Body holds EncryptedData
  *   run SPML             | through the authorized virtual directory
  *   audit                | every provisioning change, one log line
@@ -73,12 +73,10 @@ export function spmlRoute(deps: SpmlRouteDeps): RequestHandler {
       return;
     }
     const principal = caller.ctx.principal;
-    const mayProvision = principal.service || (principal.dn !== undefined
+    // A user without the provision right is refused operation by operation, in SPML's own form.
+    const mayProvision = principal.service === true || (principal.dn !== undefined
       && await deps.policy.allows({ dn: principal.dn }, { right: 'provision', dn: '' }));
-    if (!mayProvision) {
-      log.info('spml refused: no provisioning right', { reason: 'provision-not-allowed' });
-      return fail(res, 403, new DirgateError('ERR_INSUFFICIENT_ACCESS', 'provisioning is not allowed for this user').publicMessage);
-    }
+    if (!mayProvision) log.info('spml caller may not provision', { reason: 'provision-not-allowed' });
     let body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let encryptedRequest = false;
     if (deps.crypto?.isEncrypted(body)) {
@@ -98,7 +96,7 @@ export function spmlRoute(deps: SpmlRouteDeps): RequestHandler {
       jobs: deps.runtime.jobs,
       iterators: deps.runtime.iterators,
       // The user's provisioning right was checked above; here the application's own list decides.
-      authorize: (_principal, _target, operation) => appAllows(deps.applications.get(principal.appId ?? ''), operation),
+      authorize: (_principal, _target, operation) => mayProvision && appAllows(deps.applications.get(principal.appId ?? ''), operation),
       audit: (event) => audit({ ...event }),
       logger: log,
     });
