@@ -3,7 +3,10 @@
  * writes): self time by function and by package or source folder, and total
  * (inclusive) time of the functions that matter, as plain text.
  *
- *   node dist/bench/lib/profile-summary.js <file.cpuprofile> [--top N] [--match text]
+ *   node dist/bench/lib/profile-summary.js <file.cpuprofile> [--top N] [--match text] [--from SECONDS]
+ *
+ * --from skips the first seconds of the profile (start-up: module loading,
+ * schema compilation), so the summary is the steady state under load.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -29,12 +32,17 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'} ${where}`.trim();
 }
 
-export function summarise(profile: Profile, top = 25, match?: string): string {
+export function summarise(profile: Profile, top = 25, match?: string, fromSeconds = 0): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let clock = 0;
+  profile.samples.forEach((id, i) => {
+    clock += profile.timeDeltas[i] ?? 0;
+    if (clock < fromSeconds * 1e6) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
   const selfByFn = new Map<string, number>();
@@ -70,8 +78,8 @@ export function summarise(profile: Profile, top = 25, match?: string): string {
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''));
 if (isMain) {
-  const { values, positionals } = parseArgs({ options: { top: { type: 'string' }, match: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ options: { top: { type: 'string' }, match: { type: 'string' }, from: { type: 'string' } }, allowPositionals: true });
   for (const file of positionals) {
-    process.stdout.write(`== ${file}\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(values.top ?? 25), values.match)}\n`);
+    process.stdout.write(`== ${file}\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(values.top ?? 25), values.match, Number(values.from ?? 0))}\n`);
   }
 }
