@@ -8,7 +8,7 @@
  * server restarted on the same port.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +105,5 @@ export async function startPeopleDirectory(count: number): Promise<PeopleDirecto
 
 /** The pid slapd wrote, for CPU readings. */
 export async function slapdPid(server: Slapd): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   return Number((await readFile(path.join(server.dataDir, 'slapd.pid'), 'utf8')).trim());
 }
