@@ -9,11 +9,9 @@
  */
 import http from 'node:http';
 import type { Config } from '../config/types.js';
-import type { Directory, OperationContext } from '../directory/model.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../directory/index.js';
 import { createLdapSource } from '../directory/sources/index.js';
 import type { LdapSource } from '../directory/sources/types.js';
-import { dnEquals } from '../directory/dn.js';
 import { DsmlSessionStore, dsmlConfig } from '../dsml/index.js';
 import type { KeyServerClient } from '../keyserver/client.js';
 import { keyServerClientFromSettings } from '../keyserver/wiring.js';
@@ -31,6 +29,7 @@ import { hopAuth } from './hop-auth.js';
 import { dsmlRoute } from './routes/dsml.js';
 import { spmlRoute } from './routes/spml.js';
 import { createSessionGateway } from './sessions/index.js';
+import { viewMembership } from './sessions/membership.js';
 
 export interface GatewayOptions {
   log: Logger;
@@ -55,36 +54,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-function serviceContext(requestId: string): OperationContext {
-  return { requestId, principal: { service: true } };
-}
-
-/** Members of a group, read through the view as the gateway itself. */
-function membershipLookup(view: Directory): (groupDn: string, userDn: string) => Promise<boolean> {
-  return async (groupDn, userDn) => {
-    const search = view.search({
-      baseDN: groupDn, scope: 'base', derefAliases: 'never', sizeLimit: 1, timeLimit: 0, typesOnly: false,
-      filter: { type: 'present', attribute: 'objectClass' }, attributes: ['member', 'uniqueMember'], controls: [],
-    }, serviceContext('access-check'));
-    try {
-      for await (const event of search) {
-        if (event.kind !== 'entry') continue;
-        for (const a of event.entry.attributes) {
-          for (const v of a.values) {
-            try {
-              if (dnEquals(typeof v === 'string' ? v : v.toString('utf8'), userDn)) return true;
-            } catch {
-              // A value that is not a DN names no member.
-            }
-          }
-        }
-      }
-    } catch {
-      return false;
-    }
-    return false;
-  };
-}
 
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
@@ -96,8 +65,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const profileSource = config.profile ? sources.get(config.profile.source) : undefined;
   // Sessions, MFA enrolments and lock-out counters live in the extended profile; without one there is nowhere shared to keep them.
   if (!profileSource) throw new DirgateError('ERR_CONFIG_INVALID', 'profile: the gateway needs an extended profile (profile.source and profile.baseDn) for its sessions');
-  const sessions = await createSessionGateway(config, { log, view, profileSource, keys, clock: options.clock });
-  const policy = new AccessPolicy(config.access.rules, membershipLookup(view));
+  const policy = new AccessPolicy(config.access.rules, viewMembership(view));
+  const sessions = await createSessionGateway(config, { log, view, profileSource, keys, clock: options.clock, policy });
   const namingContexts = config.views.map((v) => v.suffix);
   // The guard runs the before/after-operation hooks and refuses callers without a user (MFA pending, login-only credentials).
   const guardedView = sessions.guard(new AuthorizedDirectory(view, policy));
