@@ -54,7 +54,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
   const sources = new Map<string, LdapSource>(
