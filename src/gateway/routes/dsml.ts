@@ -63,7 +63,8 @@ export function gatewayRequest(req: Request, res: Response): GatewayRequest {
   };
 }
 
-function challenge(res: Response): void {
+/** Missing credentials: the only case that earns a 401 (DESIGN section 3). */
+export function challenge(res: Response): void {
   res.status(401).set('WWW-Authenticate', 'Basic realm="dirgate", charset="UTF-8"').type('text/plain').send('credentials are required');
 }
 

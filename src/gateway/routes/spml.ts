@@ -18,7 +18,7 @@ import { handleSpmlRequest, serializeFault, SPML_CONTENT_TYPE, type SpmlRuntime 
 import type { SpmlAuthorizedOperation } from '../../spml/env.js';
 import type { AccessPolicy } from '../access.js';
 import type { CallerAuthenticator, PayloadCrypto } from '../caller.js';
-import { gatewayRequest } from './dsml.js';
+import { challenge, gatewayRequest } from './dsml.js';
 
 /** Which application operation (applications[].access.operations) each SPML operation needs. */
 const APP_OPERATION: Record<SpmlAuthorizedOperation, string> = {
@@ -63,13 +63,13 @@ export function spmlRoute(deps: SpmlRouteDeps): RequestHandler {
       const e = toDirgateError(err);
       log.info('spml caller refused', { reason: e.reason });
       if (e.code === 'ERR_CREDENTIALS_REQUIRED') {
-        res.status(401).set('WWW-Authenticate', 'Basic realm="dirgate", charset="UTF-8"').type('text/plain').send('credentials are required');
+        challenge(res);
         return;
       }
       return fail(res, e.spec.http >= 500 ? 500 : 401, e.publicMessage);
     }
     if (caller.anonymous) {
-      res.status(401).set('WWW-Authenticate', 'Basic realm="dirgate", charset="UTF-8"').type('text/plain').send('credentials are required');
+      challenge(res);
       return;
     }
     const principal = caller.ctx.principal;
