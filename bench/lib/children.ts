@@ -52,7 +52,8 @@ export async function startChild(name: string, args: string[], options: ChildOpt
     ? (mkdirSync(options.cpuProfileDir, { recursive: true }), ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`])
     : [];
   const child = fork(libModule('serve'), args, {
-    execArgv: childExecArgv(['--expose-gc', ...profile]),
+    // DIRGATE_BENCH_NODE_FLAGS: extra flags for every child (e.g. --trace-gc), which NODE_OPTIONS may not carry.
+    execArgv: childExecArgv(['--expose-gc', ...profile, ...(process.env.DIRGATE_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])]),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   alive.add(child);
