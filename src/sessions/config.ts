@@ -132,6 +132,7 @@ export async function createSessionServices(config: Config, options: SessionServ
     mayShare: (owner, caller) => ((apps.get(owner)?.shareSessionsWith as string[] | undefined) ?? []).includes(caller),
     ...(options.keys ? { revokeIdentity: (identity: string, _session: SessionData) => options.keys!.revoke(identity) } : {}),
   });
+  await sessions.revocations.prepare();
   // Lock-out entries may be named after anything typed as a user name: keyed, and short-lived, so the key may change.
   const lockout = new LockoutStore({ entries: options.entries, nameKey: `${password}:lockout-names`, settings: s.lockout, clock });
   // MFA entries must outlive a password change, and carry the user's DN anyway: a fixed key.

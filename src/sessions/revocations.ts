@@ -49,6 +49,14 @@ export class RevocationLog {
     return this.#ready;
   }
 
+  /**
+   * Makes the log's container now, at start-up: until it exists every read of
+   * the log (one per request round) answers noSuchObject, an LDAP error each time.
+   */
+  prepare(): Promise<void> {
+    return this.#ensure();
+  }
+
   /** Records a revocation; from when this resolves, every process refuses the session. */
   async revoke(sessionId: string): Promise<void> {
     await this.#ensure();
