@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import mcl from 'mcl-wasm';
 import { LRUCache } from 'lru-cache';
-import { identityCacheKey, sameBytes, type PairingBackend } from './backend.js';
+import { cachedBy, identityCacheKey, sameBytes, type PairingBackend } from './backend.js';
 import { G2_GENERATOR_BYTES } from './points.js';
 
 type G1 = InstanceType<typeof mcl.G1>;
@@ -105,36 +105,23 @@ export async function createMclBackend(): Promise<PairingBackend> {
   }
 
   function hashToG1(identity: Uint8Array, dst: string): G1 {
-    const key = identityCacheKey(identity, dst);
-    let point = hashed.get(key);
-    if (!point) {
+    return cachedBy(hashed, identityCacheKey(identity, dst), () => {
       useDst(dst);
-      point = new mcl.G1();
+      const point = new mcl.G1();
       point.setHashOf(identity);
-      hashed.set(key, point);
-    }
-    return point;
+      return point;
+    });
   }
 
   function masterKey(mpk: Uint8Array): PreparedMasterKey {
-    const key = Buffer.from(mpk).toString('base64');
-    let prepared = masterKeys.get(key);
-    if (!prepared) {
+    return cachedBy(masterKeys, Buffer.from(mpk).toString('base64'), () => {
       const point = g2FromBytes(mpk);
-      prepared = { point, lines: new mcl.PrecomputedG2(point), negatedLines: new mcl.PrecomputedG2(mcl.neg(point)) };
-      masterKeys.set(key, prepared);
-    }
-    return prepared;
+      return { point, lines: new mcl.PrecomputedG2(point), negatedLines: new mcl.PrecomputedG2(mcl.neg(point)) };
+    });
   }
 
   function identityKey(bytes: Uint8Array): G1 {
-    const key = Buffer.from(bytes).toString('base64');
-    let point = identityKeys.get(key);
-    if (!point) {
-      point = g1FromBytes(bytes);
-      identityKeys.set(key, point);
-    }
-    return point;
+    return cachedBy(identityKeys, Buffer.from(bytes).toString('base64'), () => g1FromBytes(bytes));
   }
 
   return {

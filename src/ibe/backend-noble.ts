@@ -8,7 +8,7 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { LRUCache } from 'lru-cache';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
-import { identityCacheKey, sameBytes, type PairingBackend } from './backend.js';
+import { cachedBy, identityCacheKey, sameBytes, type PairingBackend } from './backend.js';
 
 type Fp12 = ReturnType<typeof bls12_381.fields.Fp12.create>;
 type G1 = WeierstrassPoint<bigint>;
@@ -65,37 +65,21 @@ export function createNobleBackend(): PairingBackend {
   const identityKeys = new LRUCache<string, G1>({ max: 4096 });
 
   function hashToG1(identity: Uint8Array, dst: string): G1 {
-    const key = identityCacheKey(identity, dst);
-    let point = hashed.get(key);
-    if (!point) {
-      point = G1Curve.hashToCurve(identity, { DST: dst }) as unknown as G1;
-      hashed.set(key, point);
-    }
-    return point;
+    return cachedBy(hashed, identityCacheKey(identity, dst), () => G1Curve.hashToCurve(identity, { DST: dst }) as unknown as G1);
   }
 
   function masterKey(mpk: Uint8Array): PreparedMasterKey {
-    const key = Buffer.from(mpk).toString('base64');
-    let prepared = masterKeys.get(key);
-    if (!prepared) {
+    return cachedBy(masterKeys, Buffer.from(mpk).toString('base64'), () => {
       const point = g2FromBytes(mpk);
-      prepared = {
+      return {
         lines: bls12_381.utils.calcPairingPrecomputes(point),
         negatedLines: bls12_381.utils.calcPairingPrecomputes(point.negate()),
       };
-      masterKeys.set(key, prepared);
-    }
-    return prepared;
+    });
   }
 
   function identityKey(bytes: Uint8Array): G1 {
-    const key = Buffer.from(bytes).toString('base64');
-    let point = identityKeys.get(key);
-    if (!point) {
-      point = g1FromBytes(bytes);
-      identityKeys.set(key, point);
-    }
-    return point;
+    return cachedBy(identityKeys, Buffer.from(bytes).toString('base64'), () => g1FromBytes(bytes));
   }
 
   return {

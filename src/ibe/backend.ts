@@ -6,6 +6,8 @@
  * interface as compressed bytes (ZCash/IETF encoding) and GT elements as bytes
  * in kyber's order, so the scheme code never sees a library's own types.
  */
+import type { LRUCache } from 'lru-cache';
+
 export type BackendName = 'noble' | 'mcl';
 export const BACKEND_NAMES: readonly BackendName[] = ['noble', 'mcl'];
 
@@ -36,6 +38,16 @@ export interface PairingBackend {
 /** Cache key for a per-identity value: the DST matters as much as the identity. */
 export function identityCacheKey(identity: Uint8Array, dst: string): string {
   return `${dst}\u0000${Buffer.from(identity).toString('base64')}`;
+}
+
+/** The cached value for `key`, made (and kept) on a miss: points, hashes and pairing lines cost a decompression or more. */
+export function cachedBy<T extends {}>(cache: LRUCache<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
