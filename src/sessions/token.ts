@@ -5,6 +5,7 @@
  * PingFederate's adapter reads `subject` as the user; dirgate puts the user's
  * DN there.
  */
+import { LRUCache } from 'lru-cache';
 import { DirgateError } from '../errors.js';
 import type { OpenTokenCodec, OpenTokenPairs } from './opentoken.js';
 import { tokenInvalid } from './opentoken.js';
@@ -72,9 +73,35 @@ export function encodeSessionToken(codec: OpenTokenCodec, claims: SessionTokenCl
   return codec.encode(claimsToPairs(claims));
 }
 
+/**
+ * Tokens whose decryption, inflation and HMAC already passed, by the token's
+ * text, per codec (a codec is one key). A session presents the same token on
+ * every request until it is renewed, and that check was the largest single
+ * cost of a cached request. Only authentic tokens are kept, so a forged one
+ * pays the full check every time; the time checks below run on every use.
+ */
+const verified = new WeakMap<OpenTokenCodec, LRUCache<string, SessionTokenClaims>>();
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+function verifiedClaims(codec: OpenTokenCodec, token: string): SessionTokenClaims {
+  let known = verified.get(codec);
+  if (!known) verified.set(codec, (known = new LRUCache({ max: VERIFIED_TOKENS_KEPT })));
+  let claims = known.get(token);
+  if (!claims) {
+    claims = pairsToClaims(codec.decode(token));
+    known.set(token, claims);
+  }
+  // Callers get their own copy: the cached one must not change under the next request.
+  return {
+    ...claims,
+    notBefore: new Date(claims.notBefore), notOnOrAfter: new Date(claims.notOnOrAfter), renewUntil: new Date(claims.renewUntil),
+    extra: new Map(claims.extra),
+  };
+}
+
 /** Decodes and checks the token's own times; the stored session is checked elsewhere. */
 export function decodeSessionToken(codec: OpenTokenCodec, token: string, now: Date, toleranceSeconds = 0): SessionTokenClaims {
-  const claims = pairsToClaims(codec.decode(token));
+  const claims = verifiedClaims(codec, token);
   const t = now.getTime();
   const slack = toleranceSeconds * 1000;
   if (claims.notBefore.getTime() - slack > t) {

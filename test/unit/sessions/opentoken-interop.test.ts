@@ -128,6 +128,22 @@ describe('session token claims', () => {
     assert.throws(() => decodeSessionToken(codec, token, new Date('2029-12-31T23:59:00Z')), { reason: 'token-not-yet-valid' });
   });
 
+  it('checks a token it has already verified against the clock again, and hands each caller its own copy', () => {
+    const token = encodeSessionToken(codec, claims);
+    const first = decodeSessionToken(codec, token, new Date('2030-01-01T00:01:00Z'));
+    first.extra.set('department', ['changed by a caller']);
+    first.notOnOrAfter.setTime(Date.parse('2031-01-01T00:00:00Z'));
+    assert.deepEqual(decodeSessionToken(codec, token, new Date('2030-01-01T00:02:00Z')), claims);
+    assert.throws(() => decodeSessionToken(codec, token, new Date('2030-01-01T00:05:00Z')), { reason: 'token-expired' });
+  });
+
+  it('does not take a token verified under one key as verified under another', () => {
+    const token = encodeSessionToken(codec, claims);
+    decodeSessionToken(codec, token, new Date('2030-01-01T00:01:00Z'));
+    const otherKey = new OpenTokenCodec({ password: 'another-opentoken-password' });
+    assertTokenInvalid(() => decodeSessionToken(otherKey, token, new Date('2030-01-01T00:01:00Z')));
+  });
+
   it('treats an authentic token without the session keys as invalid', () => {
     assertTokenInvalid(() => decodeSessionToken(codec, codec.encode(new Map([['subject', ['x']]])), new Date()));
   });
