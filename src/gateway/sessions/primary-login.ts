@@ -58,9 +58,13 @@ function isAuthFailure(err: unknown): boolean {
 export class PrimaryLogin {
   constructor(private readonly deps: PrimaryLoginDeps) {}
 
-  async #admit(user: Entry, loginName: string): Promise<PrimaryIdentity> {
-    // MFA failures are counted under the DN: a lock there holds whatever the login method.
-    await this.deps.lockout.assertNotLocked(user.dn);
+  /**
+   * MFA failures are counted under the DN: a lock there holds whatever the
+   * login method. A password login checked it before the bind, so it passes
+   * `dnChecked` rather than read the same record a second time.
+   */
+  async #admit(user: Entry, loginName: string, dnChecked = false): Promise<PrimaryIdentity> {
+    if (!dnChecked) await this.deps.lockout.assertNotLocked(user.dn);
     if (suspended(user, this.deps.suspendRules)) throw fail('account-suspended');
     return { user, loginName };
   }
@@ -73,6 +77,7 @@ export class PrimaryLogin {
       await lockout.recordFailure(name);
       throw fail(password ? 'user-unknown' : 'password-empty');
     }
+    // Before the bind, so a DN locked by MFA failures never has its password tried (nor counted).
     await lockout.assertNotLocked(user.dn);
     try {
       await view.bind(user.dn, password, { requestId, principal: { service: true } });
@@ -81,7 +86,7 @@ export class PrimaryLogin {
       await lockout.recordFailure(name);
       throw fail('password-invalid', err);
     }
-    const admitted = await this.#admit(user, name);
+    const admitted = await this.#admit(user, name, true);
     await lockout.recordSuccess(name);
     return admitted;
   }
