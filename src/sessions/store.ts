@@ -279,9 +279,14 @@ export class SessionStore {
       this.#cache.delete(sessionId);
       return undefined;
     }
-    const now = this.#clock();
     const cached = this.#cache.get(sessionId);
-    if (!fresh && cached && now - cached.loadedAt < this.settings.cacheTtlMs) return { record: cached.record, fromCache: true };
+    if (!fresh && cached && this.#clock() - cached.loadedAt < this.settings.cacheTtlMs) return { record: cached.record, fromCache: true };
+    return this.#read(sessionId);
+  }
+
+  /** The entry from LDAP into the cache; callers have just checked the revocation log. */
+  async #read(sessionId: string): Promise<{ record: StoredRecord<SessionData>; fromCache: boolean } | undefined> {
+    const now = this.#clock();
     const record = await readRecord<SessionData>(this.#o.entries, this.dnOf(sessionId));
     if (!record) {
       this.#cache.delete(sessionId);
@@ -370,12 +375,25 @@ export class SessionStore {
     return undefined;
   }
 
-  /** Applies `change` with compare-and-swap retries; the session as written, or undefined when it is gone. */
+  /**
+   * Applies `change` with compare-and-swap retries; the session as written, or
+   * undefined when it is gone (or revoked: the log is read before every try).
+   * The first try starts from this process's cached copy when it is within
+   * `cacheTtlMs` (typically what this process just created or wrote), not
+   * from a fresh read: the write names the revision it started from, so it
+   * fails if anyone changed the entry since, and the next try re-reads. Only a
+   * fresh copy may say there is nothing to change.
+   */
   async update(sessionId: string, change: (s: SessionData) => SessionData | undefined): Promise<SessionData | undefined> {
     for (let i = 0; i < 8; i++) {
-      const loaded = await this.#load(sessionId, true);
+      let loaded = await this.#load(sessionId, i > 0);
       if (!loaded) return undefined;
-      const next = change(loaded.record.data);
+      let next = change(loaded.record.data);
+      if (!next && loaded.fromCache) {
+        loaded = await this.#read(sessionId);
+        if (!loaded) return undefined;
+        next = change(loaded.record.data);
+      }
       if (!next) return loaded.record.data;
       const written = await updateRecord(this.#o.entries, loaded.record, next, this.#ix(next));
       if (written) {

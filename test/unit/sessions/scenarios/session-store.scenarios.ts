@@ -17,13 +17,15 @@ const PASSWORD = 'demo-opentoken-password';
 const BOB = 'uid=bob,ou=people,o=example';
 const ALICE = 'uid=alice,ou=people,o=example';
 
-/** Counts the writes that reach the profile. */
-export function countingEntries(inner: ProfileEntries): ProfileEntries & { writes: () => number } {
+/** Counts the writes, and the reads of single entries, that reach the profile. */
+export function countingEntries(inner: ProfileEntries): ProfileEntries & { writes: () => number; reads: () => number } {
   let writes = 0;
+  let reads = 0;
   return {
     baseDn: inner.baseDn,
     writes: () => writes,
-    get: (dn) => inner.get(dn),
+    reads: () => reads,
+    get: (dn) => { reads++; return inner.get(dn); },
     list: (p, f) => inner.list(p, f),
     add: (dn, a) => { writes++; return inner.add(dn, a); },
     modify: (dn, c) => { writes++; return inner.modify(dn, c); },
@@ -33,7 +35,7 @@ export function countingEntries(inner: ProfileEntries): ProfileEntries & { write
 
 export interface Harness {
   now: number;
-  entries: ProfileEntries & { writes: () => number };
+  entries: ProfileEntries & { writes: () => number; reads: () => number };
   revoked: string[];
   /** A gateway process over the shared profile. */
   process(settings?: Partial<SessionSettings>): SessionStore;
@@ -210,6 +212,40 @@ export function sessionStoreScenarios(makeEntries: () => Promise<ProfileEntries>
     await a.completeMfa(session.id);
     const done = await b.validate({ sessionId: session.id, token, app: 'mobile-secure' });
     assert.equal(done.session.mfa.state, 'complete');
+  });
+
+  it('updates a session it just created without reading it back, and re-reads when another process wrote in between', async () => {
+    const a = h.process();
+    const b = h.process();
+    const own = await a.create({ user: BOB, ...demo });
+    const [reads, writes] = [h.entries.reads(), h.entries.writes()];
+    await a.setIbeIdentity(own.session.id, 'urn:own', own.session.expiresAt);
+    assert.deepEqual([h.entries.reads() - reads, h.entries.writes() - writes], [0, 1]);
+
+    const raced = await a.create({ user: BOB, ...demo, app: 'mobile-secure', mfaRequired: true });
+    await b.completeMfa(raced.session.id);
+    const written = await a.setIbeIdentity(raced.session.id, 'urn:raced', raced.session.expiresAt);
+    // Written over the other process's state, not over the stale copy: MFA stays complete.
+    assert.equal(written?.mfa.state, 'complete');
+    const stored = await h.process().get(raced.session.id);
+    assert.deepEqual([stored?.mfa.state, stored?.ibe?.identity], ['complete', 'urn:raced']);
+  });
+
+  it('decides that an update has nothing to do only on a fresh copy, never on its cached one', async () => {
+    const a = h.process();
+    const { session } = await a.create({ user: BOB, ...demo });
+    await h.process().setIbeIdentity(session.id, 'urn:elsewhere', session.expiresAt);
+    // The cached copy already says complete; the answer must still carry what the other process wrote.
+    const done = await a.completeMfa(session.id);
+    assert.equal(done?.ibe?.identity, 'urn:elsewhere');
+  });
+
+  it('does not update a session another process ended, even from a warm cache', async () => {
+    const a = h.process();
+    const { session } = await a.create({ user: BOB, ...demo });
+    assert.equal(await h.process().end(session.id), true);
+    assert.equal(await a.setIbeIdentity(session.id, 'urn:late', session.expiresAt), undefined);
+    assert.equal(await h.process().get(session.id), undefined);
   });
 
   it('sweeps idle and expired sessions with their keys, and old revocations', async () => {
