@@ -25,7 +25,7 @@ import { failureVerdict, mapSourceError, SOURCE_REASON } from './map-error.js';
 import { ConnectionPool } from './pool.js';
 import { Replicas } from './replicas.js';
 import {
-  addMessage, compareMessage, deleteMessage, extendedMessage, modifyDNMessage, modifyMessage, prepareSearch, WHO_AM_I_OID,
+  addMessage, compareMessage, deleteMessage, extendedMessage, modifyDNMessage, modifyMessage, prepareSearch, simpleBindMessage, WHO_AM_I_OID,
 } from './requests.js';
 import { searchOnConnection } from './search-stream.js';
 import type { LdapSource, SourceHealth, SourceOperationOptions } from './types.js';
@@ -93,6 +93,8 @@ class PooledLdapSource implements LdapSource {
   private readonly urls: string[];
   private readonly replicas: Replicas;
   private readonly pool: ConnectionPool;
+  /** Connections that only ever carry password checks (user binds), never another operation. */
+  private readonly bindPool: ConnectionPool;
   private readonly settings: ConnectionSettings;
   private readonly binary: BinaryAttributes;
   private readonly log: Logger;
@@ -121,6 +123,14 @@ class PooledLdapSource implements LdapSource {
       size: config.pool.size,
       waitMs: config.timeouts.operationMs,
       open: (signal) => this.openOnSomeReplica(this.serviceCredentials, 'service-bind', signal),
+      current: (c) => c.url === this.replicas.preferred(),
+    });
+    // Opened without the service bind: the first thing each one carries is a user's bind.
+    this.bindPool = new ConnectionPool({
+      source: config.name,
+      size: config.pool.size,
+      waitMs: config.timeouts.operationMs,
+      open: (signal) => this.openOnSomeReplica(undefined, 'user-bind', signal),
       current: (c) => c.url === this.replicas.preferred(),
     });
   }
@@ -323,8 +333,37 @@ class PooledLdapSource implements LdapSource {
     if (!dn || !password) {
       throw new DirgateError('ERR_AUTHENTICATION_FAILED', 'authentication failed', { reason: 'empty-credentials' });
     }
-    const connection = await this.openOnSomeReplica({ dn, password }, 'user-bind', options.signal);
-    connection.close();
+    const failed = new Set<string>();
+    let last: DirgateError | undefined;
+    // Each URL once, plus one more for a pooled connection found dead.
+    for (let attempt = 0; attempt <= this.urls.length && failed.size < this.urls.length; attempt += 1) {
+      const connection = await this.bindPool.acquire(options.signal);
+      try {
+        // Sent as our own message: ldapts's bind() would reconnect a dropped socket silently, without StartTLS.
+        const response = await connection.run(() => this.send(connection, (id) => simpleBindMessage(dn, password, id)), options.signal, 'user-bind');
+        if (response.status !== LDAP_RESULT.success) throw StatusCodeParser.parse(response as never);
+      } catch (err) {
+        const e = mapSourceError(err, { source: this.name, phase: 'user-bind' });
+        const verdict = failureVerdict(e);
+        if (!(verdict.replicaDown || verdict.notPerformed || verdict.retryReads)) {
+          // A refused bind leaves the connection anonymous (RFC 4511 section 4.2.1) and fit for the next check.
+          this.bindPool.release(connection);
+          throw e;
+        }
+        this.bindPool.discard(connection);
+        if (verdict.replicaDown) {
+          this.markDown(connection.url, e);
+          failed.add(connection.url);
+        }
+        if (options.signal?.aborted || this.closed) throw e;
+        last = e;
+        continue;
+      }
+      // Bound as the user now, which matters to nobody: the next use of this connection is another bind.
+      this.bindPool.release(connection);
+      return;
+    }
+    throw last as DirgateError;
   }
 
   async probe(): Promise<SourceHealth> {
@@ -365,6 +404,7 @@ class PooledLdapSource implements LdapSource {
   async close(): Promise<void> {
     this.closed = true;
     this.pool.close();
+    this.bindPool.close();
   }
 }
 

@@ -3,7 +3,7 @@
  * the connection they will be sent on. Nothing here talks to a server.
  */
 import {
-  AddRequest as LdapAddRequest, Ber, Change, CompareRequest as LdapCompareRequest, DeleteRequest as LdapDeleteRequest,
+  AddRequest as LdapAddRequest, Ber, BindRequest as LdapBindRequest, Change, CompareRequest as LdapCompareRequest, DeleteRequest as LdapDeleteRequest,
   ExtendedRequest as LdapExtendedRequest, ModifyDNRequest as LdapModifyDNRequest, ModifyRequest as LdapModifyRequest,
   SearchRequest as LdapSearchRequest, type BerWriter, type Filter as LdapFilter,
 } from 'ldapts';
@@ -53,6 +53,11 @@ export function prepareSearch(req: SearchRequest, explicitBufferAttributes: stri
       controls: toLdapControls(req.controls),
     }),
   };
+}
+
+/** A simple bind (RFC 4511 section 4.2) with a user's DN and password. */
+export function simpleBindMessage(dn: string, password: string, messageId: number): LdapBindRequest {
+  return new LdapBindRequest({ messageId, dn, password });
 }
 
 export function addMessage(req: AddRequest, messageId: number): LdapAddRequest {
