@@ -1,0 +1,165 @@
+/**
+ * What one password login costs the directory: the gateway talks to real slapd
+ * through a loopback relay that reads the LDAP messages it passes on and tallies
+ * each request by operation, plus the TCP connections opened. The test pins the
+ * tally of one login, so a change that adds a round trip to LDAP fails here
+ * (docs/sessions.md lists the operations).
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { basicHeader, startDeployment, type Deployment } from '../gateway/harness.js';
+
+/** LDAPv3 protocolOp tags (RFC 4511 section 4.2 on) of the requests a client sends. */
+const REQUEST_TAGS: Record<number, string> = {
+  0x60: 'bind', 0x42: 'unbind', 0x63: 'search', 0x66: 'modify', 0x68: 'add',
+  0x4a: 'delete', 0x6c: 'modifyDN', 0x6e: 'compare', 0x50: 'abandon', 0x77: 'extended',
+};
+
+interface Tally { connections: number; operations: string[]; trace: string[] }
+
+/** Length of a BER element at `at` as [header bytes, content bytes], or undefined while incomplete. */
+function berLength(buf: Buffer, at: number): [number, number] | undefined {
+  if (buf.length < at + 2) return undefined;
+  const first = buf[at + 1]!;
+  if (first < 0x80) return [2, first];
+  const n = first & 0x7f;
+  if (buf.length < at + 2 + n) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + buf[at + 2 + i]!;
+  return [2 + n, len];
+}
+
+/** The operation of one complete LDAPMessage (SEQUENCE { messageID INTEGER, protocolOp, ... }) and the DN a search starts at. */
+function operationOf(message: Buffer): { op: string; base?: string } {
+  const [outer] = berLength(message, 0)!;
+  const [idHeader, idLength] = berLength(message, outer)!;
+  const at = outer + idHeader + idLength;
+  const tag = message[at]!;
+  const op = REQUEST_TAGS[tag] ?? `tag-0x${tag.toString(16)}`;
+  if (op !== 'search') return { op };
+  // SearchRequest ::= [APPLICATION 3] SEQUENCE { baseObject LDAPDN, ... }
+  const [opHeader] = berLength(message, at)!;
+  const [dnHeader, dnLength] = berLength(message, at + opHeader)!;
+  const start = at + opHeader + dnHeader;
+  return { op, base: message.subarray(start, start + dnLength).toString('utf8') };
+}
+
+/** Relays every connection to `target()` and tallies the client's requests. */
+async function startCountingRelay(target: () => { host: string; port: number }): Promise<{ url: string; tally: Tally; close(): Promise<void> }> {
+  const tally: Tally = { connections: 0, operations: [], trace: [] };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    tally.connections++;
+    const upstream = net.connect(target());
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => { client.destroy(); upstream.destroy(); });
+    }
+    let pending = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const len = berLength(pending, 0);
+        if (!len || pending.length < len[0] + len[1]) break;
+        const { op, base } = operationOf(pending.subarray(0, len[0] + len[1]));
+        tally.operations.push(op);
+        tally.trace.push(base === undefined ? op : `${op}(${base})`);
+        pending = pending.subarray(len[0] + len[1]);
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('end', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `ldap://127.0.0.1:${port}`,
+    tally,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A trace entry with the search base reduced to what it is: a lock-out counter, a session, a branch of people. */
+function kind(entry: string): string {
+  const m = /^search\((.*)\)$/.exec(entry);
+  if (!m) return entry;
+  const base = m[1]!;
+  if (/^cn=[0-9a-f]{40},ou=lockout,/.test(base)) return 'search lockout';
+  if (/^dirgateSessionId=/.test(base)) return 'search session';
+  if (/^ou=revocations,/.test(base)) return 'search revocations';
+  return `search ${base.split(',')[0]}`;
+}
+
+describe('the LDAP operations of one password login (real slapd behind a counting relay)', function () {
+  this.timeout(60_000);
+  let d: Deployment;
+  let relay: Awaited<ReturnType<typeof startCountingRelay>>;
+  let slapdUrl: URL | undefined;
+
+  before(async () => {
+    relay = await startCountingRelay(() => ({ host: slapdUrl!.hostname, port: Number(slapdUrl!.port) }));
+    d = await startDeployment({
+      directory: 'slapd',
+      gateways: 1,
+      tweak(raw) {
+        const sources = raw.sources as Array<{ urls: string[] }>;
+        slapdUrl = new URL(sources[0]!.urls[0]!);
+        sources[0]!.urls = [relay.url];
+      },
+    });
+    // The first login makes the profile's containers; the ones measured below find them.
+    await (await d.client('mobile-demo').loginWithPassword('alice', 'alice-pass')).logoff();
+  });
+  after(async () => {
+    await d?.close();
+    await relay?.close();
+  });
+
+  async function measuredLogin(user: string, password: string): Promise<Tally> {
+    const client = d.client('mobile-demo');
+    const fromOps = relay.tally.operations.length;
+    const fromConnections = relay.tally.connections;
+    const session = await client.loginWithPassword(user, password);
+    const tally = {
+      connections: relay.tally.connections - fromConnections,
+      operations: relay.tally.operations.slice(fromOps),
+      trace: relay.tally.trace.slice(fromOps),
+    };
+    await session.logoff();
+    return tally;
+  }
+
+  it('costs eleven operations on connections already open: three lock-out reads, the user, the bind, the session', async () => {
+    const tally = await measuredLogin('bob', 'bob-pass');
+    assert.deepEqual({ connections: tally.connections, operations: tally.trace.map(kind) }, {
+      connections: 0,
+      operations: [
+        'search lockout', // the login name (before anything else)
+        'search ou=people', 'search ou=groups', // the user, in each branch of the view
+        'search lockout', // the user's DN (MFA failures), before the bind
+        'bind', // the password, on a pooled connection kept for binds
+        'search lockout', // the login name's counter, cleared if it holds failures
+        'add', // the session
+        'search revocations', 'modify', // getEncryptionKey records the IBE identity (the record just added, compare-and-swap)
+        'search revocations', 'modify', // the wrapped content key
+      ],
+    }, tally.trace.join('\n'));
+  });
+
+  it('checks a wrong password and then the right one on the same pooled connection', async () => {
+    const client = d.client('mobile-demo');
+    const fromConnections = relay.tally.connections;
+    const fromOps = relay.tally.operations.length;
+    const refused = await client.dsml([{ kind: 'search', baseDN: 'ou=sessions,o=gateway' }], basicHeader('carol', 'not-her-password'));
+    assert.equal(refused.outcomes[0]?.descr, 'authenticationFailed');
+    const session = await client.loginWithPassword('carol', 'carol-pass');
+    assert.equal(relay.tally.connections - fromConnections, 0);
+    assert.equal(relay.tally.operations.slice(fromOps).filter((op) => op === 'bind').length, 2);
+    await session.logoff();
+  });
+});
