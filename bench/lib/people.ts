@@ -20,7 +20,7 @@ export const ADMIN_UID = 'admin';
 export const ADMIN_PASSWORD = 'bench-admin-pass';
 
 /**
- * When the generated people were last changed, as slapadd records it. Without
+ * When the generated entries (containers too) were last changed, as slapadd records it. Without
  * it every entry would look changed seconds before the gateway starts, and the
  * gateway's change poller (which looks back 5 minutes on its first poll) would
  * drop the whole cache mid-run: a loading artefact, not what a directory in
@@ -41,17 +41,17 @@ function ssha(password: string): string {
 /** Suffix entries and containers, loaded by startSlapd before the bulk data. */
 export function corpSkeleton(): string {
   return [
-    `dn: ${CORP_SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: corp\no: corp`,
-    `dn: ${CORP_PEOPLE}\nobjectClass: organizationalUnit\nou: people`,
-    `dn: ${CORP_GROUPS}\nobjectClass: organizationalUnit\nou: groups`,
-    `dn: ${PROFILE_BASE}\nobjectClass: organizationalUnit\nou: dirgate`,
+    `dn: ${CORP_SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: corp\no: corp\n${LOADED_AT}`,
+    `dn: ${CORP_PEOPLE}\nobjectClass: organizationalUnit\nou: people\n${LOADED_AT}`,
+    `dn: ${CORP_GROUPS}\nobjectClass: organizationalUnit\nou: groups\n${LOADED_AT}`,
+    `dn: ${PROFILE_BASE}\nobjectClass: organizationalUnit\nou: dirgate\n${LOADED_AT}`,
   ].join('\n\n') + '\n';
 }
 
 export function hrSkeleton(): string {
   return [
-    `dn: ${HR_SUFFIX}\nobjectClass: organization\no: hr`,
-    `dn: ${HR_PEOPLE}\nobjectClass: organizationalUnit\nou: people`,
+    `dn: ${HR_SUFFIX}\nobjectClass: organization\no: hr\n${LOADED_AT}`,
+    `dn: ${HR_PEOPLE}\nobjectClass: organizationalUnit\nou: people\n${LOADED_AT}`,
   ].join('\n\n') + '\n';
 }
 
