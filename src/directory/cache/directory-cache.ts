@@ -5,11 +5,23 @@
  * precise: an entry by its virtual DN, by a source entry it was built from, or
  * by a correlation key; a search by any base at or above (or below) a changed
  * DN, or by a branch it read.
+ *
+ * Entries are held packed (packed.ts) and a search result refers to the entry
+ * cache's packed entry wherever its entry is that same entry, rather than
+ * holding a second copy. Each half is charged, in bytes, everything it keeps
+ * alive, so a packed entry both hold is charged to both: the sum is an upper
+ * bound of the memory held, each half's figure is that half's own cost.
+ *
+ * Most index keys name one cached item: the item itself is kept, not a Set of
+ * one. An entry's virtual DN is its key in the entry cache (identity ''), so it
+ * needs no index of its own; nor does the branch, whose entries are found by a
+ * scan when the whole branch goes (rare, and then most entries go).
  */
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../../config/types.js';
 import type { Entry, OperationResult } from '../model.js';
-import { entrySize } from './size.js';
+import { PackedEntry, ShapeTable, type Slot, packAttributes, packEntry, samePacked, unpackEntry } from './packed.js';
+import { ARRAY_BYTES, MAP_ENTRY_BYTES, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes } from './size.js';
 
 export interface CachedEntry {
   entry: Entry;
@@ -17,18 +29,32 @@ export interface CachedEntry {
   branchId: string;
   /** The primary source DN, for binds and writes. */
   primaryDn: string;
-  /** `<source>\0<normalised DN>` of every source entry the join used. */
-  sourceKeys: string[];
+  /** [source name, normalised DN] of every source entry the join used. */
+  sources: Array<[string, string]>;
   /** Correlation keys, prefixed by nothing: the branch scopes them. */
   keys: string[];
 }
 
 export interface CachedSearch {
   entries: Entry[];
+  /**
+   * The normalised virtual DN of each entry that may be in the entry cache whole (undefined for others):
+   * where the entry cache holds exactly that entry, the result refers to it instead of keeping a copy.
+   */
+  entryKeys?: ReadonlyArray<string | undefined>;
   result: OperationResult;
   /** Normalised base DN of the request. */
   baseKey: string;
   branchIds: string[];
+}
+
+/** A cached search as read back: its entries are made on demand, a page at a time. */
+export interface SearchHit {
+  result: OperationResult;
+  /** How many entries the result has. */
+  count: number;
+  /** New Entry objects for the entries from `from` up to (not including) `to`. */
+  entries(from: number, to: number): Entry[];
 }
 
 export interface CacheCounters { hits: number; misses: number; size: number; bytes: number; evictions: number }
@@ -39,26 +65,83 @@ export interface CacheStats {
   invalidations: number;
 }
 
+/** A cached joined entry: packed content and what invalidation and binds need. */
+class CachedRecord extends PackedEntry {
+  constructor(
+    dn: string,
+    types: readonly string[],
+    slots: readonly Slot[],
+    readonly branchId: string,
+    readonly primaryDn: string,
+    /** Source name and normalised DN, alternately, of every source entry the join used. */
+    readonly sources: readonly string[],
+    /** The correlation key, or every key when there is not exactly one. */
+    readonly keys: string | readonly string[],
+    /** What this record keeps alive on the heap (size.ts), without the cache's own bookkeeping. */
+    readonly bytes: number,
+  ) {
+    super(dn, types, slots);
+  }
+}
+
+interface StoredSearch {
+  entries: readonly PackedEntry[];
+  result: OperationResult;
+  baseKey: string;
+  branchIds: string[];
+}
+
+/** Invalidation index: a key to the cached items it names, one item kept as itself. */
 class Index {
-  private readonly map = new Map<string, Set<string>>();
+  private readonly map = new Map<string, string | Set<string>>();
   add(k: string, item: string): void {
-    let s = this.map.get(k);
-    if (!s) { s = new Set(); this.map.set(k, s); }
-    s.add(item);
+    const s = this.map.get(k);
+    if (s === undefined) this.map.set(k, item);
+    else if (typeof s === 'string') { if (s !== item) this.map.set(k, new Set([s, item])); }
+    else s.add(item);
   }
   remove(k: string, item: string): void {
     const s = this.map.get(k);
-    if (!s) return;
+    if (s === undefined) return;
+    if (typeof s === 'string') { if (s === item) this.map.delete(k); return; }
     s.delete(item);
-    if (s.size === 0) this.map.delete(k);
+    if (s.size === 1) this.map.set(k, s.values().next().value!);
+    else if (s.size === 0) this.map.delete(k);
   }
   get(k: string): string[] {
-    return [...(this.map.get(k) ?? [])];
+    const s = this.map.get(k);
+    return s === undefined ? [] : typeof s === 'string' ? [s] : [...s];
   }
   keys(): IterableIterator<string> {
     return this.map.keys();
   }
+  get size(): number {
+    return this.map.size;
+  }
 }
+
+/** Indexes by a first key (a source name, a branch) and then by a second. */
+class Indexes {
+  private readonly byFirst = new Map<string, Index>();
+  add(first: string, k: string, item: string): void {
+    let i = this.byFirst.get(first);
+    if (!i) { i = new Index(); this.byFirst.set(first, i); }
+    i.add(k, item);
+  }
+  remove(first: string, k: string, item: string): void {
+    const i = this.byFirst.get(first);
+    if (!i) return;
+    i.remove(k, item);
+    if (i.size === 0) this.byFirst.delete(first);
+  }
+  get(first: string, k: string): string[] {
+    return this.byFirst.get(first)?.get(k) ?? [];
+  }
+}
+
+/** What each item costs the cache beyond the item: its key in lru-cache's map and in one index. */
+const ENTRY_BOOKKEEPING_BYTES = MAP_ENTRY_BYTES;
+const INDEX_ENTRY_BYTES = MAP_ENTRY_BYTES;
 
 const ANCESTOR_SEPARATOR = ',';
 
@@ -85,17 +168,18 @@ function isBelow(key: string, base: string): boolean {
 
 export class DirectoryCache {
   readonly enabled: boolean;
-  private readonly entries: LRUCache<string, CachedEntry>;
-  private readonly searches: LRUCache<string, CachedSearch>;
+  private readonly entries: LRUCache<string, CachedRecord>;
+  private readonly searches: LRUCache<string, StoredSearch>;
   private readonly counters = {
     entries: { hits: 0, misses: 0, evictions: 0 },
     searches: { hits: 0, misses: 0, evictions: 0 },
     invalidations: 0,
   };
-  private readonly byDn = new Index();
-  private readonly bySource = new Index();
-  private readonly byKey = new Index();
-  private readonly byBranch = new Index();
+  private readonly shapes = new ShapeTable();
+  /** Identities other than '' with entries in the cache, and how many each has. */
+  private readonly identities = new Map<string, number>();
+  private readonly bySource = new Indexes();
+  private readonly byKey = new Indexes();
   private readonly searchesByBase = new Index();
   private readonly searchesByBranch = new Index();
   /** The largest result set kept whole in the search cache. */
@@ -107,24 +191,22 @@ export class DirectoryCache {
     this.maxResultEntries = config.maxResultEntries ?? 1000;
     const ttl = config.ttlSeconds * 1000;
     const half = Math.max(1024, Math.floor(config.maxBytes / 2));
-    this.entries = new LRUCache<string, CachedEntry>({
+    this.entries = new LRUCache<string, CachedRecord>({
       max: config.maxEntries,
       maxSize: half,
       ttl,
       ...(clock ? { perf: clock, ttlResolution: 0 } : {}),
-      sizeCalculation: (v, k) => Math.max(1, entrySize(v.entry) + k.length * 2 + 64 * (v.sourceKeys.length + v.keys.length)),
       dispose: (v, k, reason) => {
         if (reason === 'evict') this.counters.entries.evictions += 1;
         this.unindexEntry(k, v);
       },
     });
-    this.searches = new LRUCache<string, CachedSearch>({
+    this.searches = new LRUCache<string, StoredSearch>({
       // Each search result holds many entries: a tenth of the entry budget by count.
       max: Math.max(1, Math.floor(config.maxEntries / 10)),
       maxSize: half,
       ttl,
       ...(clock ? { perf: clock, ttlResolution: 0 } : {}),
-      sizeCalculation: (v, k) => Math.max(1, v.entries.reduce((n, e) => n + entrySize(e), 0) + k.length * 2 + 64),
       dispose: (v, k, reason) => {
         if (reason === 'evict') this.counters.searches.evictions += 1;
         this.searchesByBase.remove(v.baseKey, k);
@@ -133,48 +215,103 @@ export class DirectoryCache {
     });
   }
 
+  /**
+   * The entry cache's key: the normalised DN itself for identity '' (what every caller uses), else the
+   * identity and the DN after a NUL, which no normalised DN starts with.
+   */
   private static entryKey(identity: string, dnKey: string): string {
-    return `${identity}\u0000${dnKey}`;
+    return identity === '' ? dnKey : `\u0000${identity}\u0000${dnKey}`;
   }
 
-  private unindexEntry(k: string, v: CachedEntry): void {
-    const dnKey = k.slice(k.indexOf('\u0000') + 1);
-    this.byDn.remove(dnKey, k);
-    for (const s of v.sourceKeys) this.bySource.remove(s, k);
-    for (const key of v.keys) this.byKey.remove(`${v.branchId}\u0000${key}`, k);
-    this.byBranch.remove(v.branchId, k);
+  private unindexEntry(k: string, v: CachedRecord): void {
+    if (k.charCodeAt(0) === 0) {
+      const identity = k.slice(1, k.indexOf('\u0000', 1));
+      const n = (this.identities.get(identity) ?? 1) - 1;
+      if (n > 0) this.identities.set(identity, n);
+      else this.identities.delete(identity);
+    }
+    for (let i = 0; i < v.sources.length; i += 2) this.bySource.remove(v.sources[i]!, v.sources[i + 1]!, k);
+    for (const key of keyList(v.keys)) this.byKey.remove(v.branchId, key, k);
   }
 
   getEntry(identity: string, dnKey: string): CachedEntry | undefined {
     if (!this.enabled) return undefined;
     const v = this.entries.get(DirectoryCache.entryKey(identity, dnKey));
-    if (v) this.counters.entries.hits += 1;
-    else this.counters.entries.misses += 1;
-    return v;
+    if (!v) {
+      this.counters.entries.misses += 1;
+      return undefined;
+    }
+    this.counters.entries.hits += 1;
+    const sources: Array<[string, string]> = [];
+    for (let i = 0; i < v.sources.length; i += 2) sources.push([v.sources[i]!, v.sources[i + 1]!]);
+    return { entry: unpackEntry(v), branchId: v.branchId, primaryDn: v.primaryDn, sources, keys: [...keyList(v.keys)] };
   }
 
   setEntry(identity: string, dnKey: string, value: CachedEntry): void {
     if (!this.enabled) return;
-    const k = DirectoryCache.entryKey(identity, dnKey);
-    this.entries.set(k, value);
-    if (!this.entries.has(k)) return; // too big to keep
-    this.byDn.add(dnKey, k);
-    for (const s of value.sourceKeys) this.bySource.add(s, k);
-    for (const key of value.keys) this.byKey.add(`${value.branchId}\u0000${key}`, k);
-    this.byBranch.add(value.branchId, k);
+    const { entry } = value;
+    const dn = entry.dn;
+    // The DN and the key are usually the same text: keep one string for both.
+    const k = DirectoryCache.entryKey(identity, dn === dnKey ? dn : dnKey);
+    const packed = packAttributes(entry, this.shapes);
+    let bytes = OBJECT_HEADER_BYTES + 8 * POINTER_BYTES + packed.bytes + stringBytes(dn);
+    if (k !== dn) bytes += stringBytes(k);
+    const sources = new Array<string>(value.sources.length * 2);
+    bytes += ARRAY_BYTES + sources.length * POINTER_BYTES;
+    value.sources.forEach(([name, sourceDn], i) => {
+      sources[2 * i] = name;
+      // The primary's DN usually is its normalised DN: one string for both.
+      sources[2 * i + 1] = sourceDn === value.primaryDn ? value.primaryDn : sourceDn;
+      if (sourceDn !== value.primaryDn) bytes += stringBytes(sourceDn);
+    });
+    bytes += stringBytes(value.primaryDn);
+    const keys = value.keys.length === 1 ? value.keys[0]! : value.keys.slice();
+    if (typeof keys !== 'string') bytes += ARRAY_BYTES + keys.length * POINTER_BYTES;
+    for (const key of value.keys) bytes += stringBytes(key);
+    const record = new CachedRecord(dn, packed.types, packed.slots, value.branchId, value.primaryDn, sources, keys, bytes);
+    const bookkeeping = ENTRY_BOOKKEEPING_BYTES + INDEX_ENTRY_BYTES * (value.sources.length + value.keys.length);
+    this.entries.set(k, record, { size: bytes + bookkeeping });
+    if (this.entries.peek(k) !== record) return; // too big to keep
+    if (identity !== '') this.identities.set(identity, (this.identities.get(identity) ?? 0) + 1);
+    for (let i = 0; i < sources.length; i += 2) this.bySource.add(sources[i]!, sources[i + 1]!, k);
+    for (const key of keyList(keys)) this.byKey.add(value.branchId, key, k);
   }
 
-  getSearch(key: string): CachedSearch | undefined {
+  getSearch(key: string): SearchHit | undefined {
     if (!this.enabled) return undefined;
     const v = this.searches.get(key);
-    if (v) this.counters.searches.hits += 1;
-    else this.counters.searches.misses += 1;
-    return v;
+    if (!v) {
+      this.counters.searches.misses += 1;
+      return undefined;
+    }
+    this.counters.searches.hits += 1;
+    return {
+      result: v.result,
+      count: v.entries.length,
+      entries: (from, to) => v.entries.slice(from, to).map(unpackEntry),
+    };
   }
 
   setSearch(key: string, value: CachedSearch): void {
     if (!this.enabled || value.entries.length > this.maxResultEntries) return;
-    this.searches.set(key, value);
+    const n = value.entries.length;
+    const entries = new Array<PackedEntry>(n);
+    let bytes = ARRAY_BYTES + n * POINTER_BYTES + OBJECT_HEADER_BYTES + 4 * POINTER_BYTES + stringBytes(key) + stringBytes(value.baseKey)
+      + MAP_ENTRY_BYTES + 2 * INDEX_ENTRY_BYTES;
+    for (let i = 0; i < n; i += 1) {
+      const e = value.entries[i]!;
+      const dnKey = value.entryKeys?.[i];
+      const whole = dnKey === undefined ? undefined : this.entries.peek(DirectoryCache.entryKey('', dnKey));
+      if (whole && samePacked(whole, e)) {
+        entries[i] = whole;
+        bytes += whole.bytes;
+      } else {
+        const p = packEntry(e, this.shapes);
+        entries[i] = p.packed;
+        bytes += p.bytes;
+      }
+    }
+    this.searches.set(key, { entries, result: value.result, baseKey: value.baseKey, branchIds: value.branchIds }, { size: bytes });
     if (!this.searches.has(key)) return;
     this.searchesByBase.add(value.baseKey, key);
     for (const b of value.branchIds) this.searchesByBranch.add(b, key);
@@ -190,19 +327,21 @@ export class DirectoryCache {
 
   /** A virtual DN changed (written, renamed, deleted): the entry and every search at, above or below it. */
   invalidateDn(dnKey: string): void {
-    this.dropEntries(this.byDn.get(dnKey));
+    this.dropEntries([dnKey, ...[...this.identities.keys()].map((id) => DirectoryCache.entryKey(id, dnKey))]);
     for (const k of selfAndAncestors(dnKey)) this.dropSearches(this.searchesByBase.get(k));
     for (const base of [...this.searchesByBase.keys()]) if (isBelow(base, dnKey)) this.dropSearches(this.searchesByBase.get(base));
   }
 
-  /** A source entry changed: every joined entry built from it. */
+  /** A source entry changed (`<source>\0<normalised DN>`): every joined entry built from it. */
   invalidateSourceEntry(sourceKey: string): void {
-    this.dropEntries(this.bySource.get(sourceKey));
+    const at = sourceKey.indexOf('\u0000');
+    if (at < 0) return;
+    this.dropEntries(this.bySource.get(sourceKey.slice(0, at), sourceKey.slice(at + 1)));
   }
 
   /** A partner with this correlation key appeared or changed: identities with that key may join differently now. */
   invalidateKey(branchId: string, key: string): void {
-    this.dropEntries(this.byKey.get(`${branchId}\u0000${key}`));
+    this.dropEntries(this.byKey.get(branchId, key));
   }
 
   /** Every search that read the branch. */
@@ -212,7 +351,9 @@ export class DirectoryCache {
 
   /** Everything of a branch (a change that cannot be placed precisely). */
   invalidateBranch(branchId: string): void {
-    this.dropEntries(this.byBranch.get(branchId));
+    const keys: string[] = [];
+    for (const [k, v] of this.entries.entries()) if (v.branchId === branchId) keys.push(k);
+    this.dropEntries(keys);
     this.invalidateBranchSearches(branchId);
   }
 
@@ -234,4 +375,8 @@ export class DirectoryCache {
       invalidations: this.counters.invalidations,
     };
   }
+}
+
+function keyList(keys: string | readonly string[]): readonly string[] {
+  return typeof keys === 'string' ? [keys] : keys;
 }

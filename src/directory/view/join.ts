@@ -107,7 +107,12 @@ export interface JoinedEntry {
 }
 
 export function sourceKey(sourceName: string, dn: string): string {
-  try { return `${sourceName}\u0000${normalizeDn(dn)}`; } catch { return `${sourceName}\u0000${dn.toLowerCase()}`; }
+  return `${sourceName}\u0000${normalizedSourceDn(dn)}`;
+}
+
+/** A source DN as the cache's source index keys it. */
+export function normalizedSourceDn(dn: string): string {
+  try { return normalizeDn(dn); } catch { return dn.toLowerCase(); }
 }
 
 /** Primary source entries in view form, named; entries without a naming value are skipped. */

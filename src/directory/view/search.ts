@@ -26,7 +26,7 @@ import { type Dn, formatDn, isUnder, normalizeDn, parseDn } from '../dn.js';
 import { evaluateFilter, matches } from './filter-eval.js';
 import { filterAttributes, formatFilter } from './filter-text.js';
 import { resolveContributorDns } from './dn-resolve.js';
-import { type JoinedEntry, type Link, joinBatch, linkFor, sourceKey, toPrimaryItems } from './join.js';
+import { type JoinedEntry, type Link, joinBatch, linkFor, normalizedSourceDn, toPrimaryItems } from './join.js';
 import { planSearch, toSourceFilter } from './planner.js';
 import { type PageRequest, PAGED_RESULTS_OID, pageRequest, pageResponse } from './paging.js';
 import { operationalWanted, project, type Selection, selection } from './project.js';
@@ -404,7 +404,7 @@ function searchCacheKey(req: SearchRequest, baseKey: string): string {
 export function rememberEntry(engine: ViewEngine, j: JoinedEntry): void {
   if (!engine.cache.enabled) return;
   engine.cache.setEntry('', j.key, {
-    entry: j.entry, branchId: j.branch.id, primaryDn: j.primaryDn, sourceKeys: j.sourceDns.map(([s, dn]) => sourceKey(s, dn)), keys: j.keys,
+    entry: j.entry, branchId: j.branch.id, primaryDn: j.primaryDn, sources: j.sourceDns.map(([s, dn]) => [s, normalizedSourceDn(dn)]), keys: j.keys,
   });
 }
 
@@ -426,9 +426,9 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   const cacheKey = searchKey;
   const cached = engine.cache.enabled ? engine.cache.getSearch(cacheKey) : undefined;
   if (cached) {
-    const end = page ? page.offset + page.size : cached.entries.length;
-    for (const e of cached.entries.slice(page?.offset ?? 0, end)) yield { kind: 'entry', entry: e };
-    yield { kind: 'done', result: withPage(engine, cached.result, page, end < cached.entries.length ? end : undefined) };
+    const end = page ? page.offset + page.size : cached.count;
+    for (const e of cached.entries(page?.offset ?? 0, end)) yield { kind: 'entry', entry: e };
+    yield { kind: 'done', result: withPage(engine, cached.result, page, end < cached.count ? end : undefined) };
     return;
   }
 
@@ -448,12 +448,14 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   timeout?.unref();
 
   const collected: Entry[] | undefined = engine.cache.enabled ? [] : undefined;
+  /** The normalised virtual DN of each collected entry the entry cache may hold, so the cached result can share it. */
+  const collectedKeys: Array<string | undefined> = [];
   /** Entries that matched, earlier pages' included: the size limit counts the whole paged result. */
   let count = 0;
   /** Set when the page is full and another entry matched: the client gets a cookie to go on. */
   let moreAfter: number | undefined;
   /** The event for a matching entry, or undefined for one an earlier page returned. */
-  const take = (entry: Entry): SearchEvent | undefined => {
+  const take = (entry: Entry, dnKey?: string): SearchEvent | undefined => {
     if (sizeLimit && count >= sizeLimit) {
       throw new StopSearch({ resultCode: LDAP_RESULT.sizeLimitExceeded, diagnosticMessage: `size limit of ${sizeLimit} exceeded` });
     }
@@ -466,7 +468,10 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
     if (skipped && !collected) return undefined;
     const projected = project(entry, sel, req.typesOnly);
     // Skipped entries are kept too, so that the last page can cache the whole result for the next search.
-    if (collected && collected.length <= engine.cache.maxResultEntries) collected.push(projected);
+    if (collected && collected.length <= engine.cache.maxResultEntries) {
+      collected.push(projected);
+      collectedKeys.push(dnKey);
+    }
     return skipped ? undefined : { kind: 'entry', entry: projected };
   };
 
@@ -482,7 +487,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
       for (const b of branches) {
         for await (const j of branchEntries(engine, b, req.filter, sel, state)) {
           if (j.complete && sel.allUser && operationalWanted(sel).length === 0) rememberEntry(engine, j);
-          const ev = take(j.entry);
+          const ev = take(j.entry, j.key);
           if (ev) yield ev;
           checkTime(state);
         }
@@ -500,7 +505,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
       }
       if (!entry) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${req.baseDN}`, { matchedDN: branch.dn });
       if (req.scope !== 'one' && matches(req.filter, entry)) {
-        const ev = take(entry);
+        const ev = take(entry, baseKey);
         if (ev) yield ev;
       }
     }
@@ -520,7 +525,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   }
   if (collected && moreAfter === undefined && result.resultCode === LDAP_RESULT.success && state.unavailable.size === 0
     && collected.length <= engine.cache.maxResultEntries) {
-    engine.cache.setSearch(cacheKey, { entries: collected, result, baseKey, branchIds: branches.map((b) => b.id) });
+    engine.cache.setSearch(cacheKey, { entries: collected, entryKeys: collectedKeys, result, baseKey, branchIds: branches.map((b) => b.id) });
   }
   yield { kind: 'done', result: withPage(engine, result, page, moreAfter) };
 }
