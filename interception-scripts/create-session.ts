@@ -1,7 +1,9 @@
 /**
  * createSession (default): makes the session in the extended profile and its
- * OpenToken, with MFA pending when the application requires TOTP. Optionally
- * copies user attributes into the token as extra claims.
+ * OpenToken, with MFA pending when the application requires TOTP (otherwise
+ * with the session's IBE identity already recorded, which getEncryptionKey
+ * then need not write). Optionally copies user attributes into the token as
+ * extra claims.
  */
 import type { ScriptModule } from '../src/scripts/types.js';
 
@@ -37,6 +39,8 @@ const script: ScriptModule<'createSession', Config> = {
         maxLifetime: app.sessionMaxLifetime,
         mfaRequired: app.mfa === 'totp',
         claims,
+        // Without MFA the key is asked for right away (getEncryptionKey): record its identity in the same write.
+        recordIbeIdentity: app.mfa !== 'totp',
       });
     };
   },

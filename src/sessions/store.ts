@@ -122,6 +122,12 @@ export interface CreateSessionInput {
   maxLifetime: number;
   mfaRequired: boolean;
   claims?: Record<string, string[]>;
+  /**
+   * Records the session's IBE identity (sessionIbeIdentity) in the entry as it
+   * is created, for a session whose key is asked for at once: the default
+   * getEncryptionKey then finds it recorded and does not write it again.
+   */
+  recordIbeIdentity?: boolean;
 }
 
 export interface ValidateInput {
@@ -258,6 +264,7 @@ export class SessionStore {
       secret: randomBytes(32).toString('base64url'),
       claims: input.claims ?? {},
     };
+    if (input.recordIbeIdentity) base.ibe = { identity: sessionIbeIdentity(base), expiresAt: base.expiresAt };
     const issued = this.#issue(base, now);
     const session: SessionData = { ...base, token: issued.state };
     const record = await createRecord(this.#o.entries, this.dnOf(session.id),

@@ -10,7 +10,7 @@ import type { ProfileEntries } from '../../../../src/sessions/profile-entries.js
 import { LockoutStore } from '../../../../src/sessions/lockout.js';
 import { MfaStore } from '../../../../src/sessions/mfa.js';
 import { Sealer } from '../../../../src/sessions/seal.js';
-import { SessionStore, type SessionData, type SessionSettings } from '../../../../src/sessions/store.js';
+import { SessionStore, sessionIbeIdentity, type SessionData, type SessionSettings } from '../../../../src/sessions/store.js';
 import { totpCodeAt } from '../../../../src/sessions/totp.js';
 
 const PASSWORD = 'demo-opentoken-password';
@@ -238,6 +238,15 @@ export function sessionStoreScenarios(makeEntries: () => Promise<ProfileEntries>
     // The cached copy already says complete; the answer must still carry what the other process wrote.
     const done = await a.completeMfa(session.id);
     assert.equal(done?.ibe?.identity, 'urn:elsewhere');
+  });
+
+  it('records the IBE identity with the session when asked, so ending it revokes that identity', async () => {
+    const store = h.process();
+    const { session } = await store.create({ user: BOB, ...demo, recordIbeIdentity: true });
+    assert.deepEqual(session.ibe, { identity: sessionIbeIdentity(session), expiresAt: session.expiresAt });
+    assert.deepEqual((await h.process().get(session.id))?.ibe, session.ibe);
+    assert.equal(await h.process().end(session.id), true);
+    assert.deepEqual(h.revoked, [sessionIbeIdentity(session)]);
   });
 
   it('does not update a session another process ended, even from a warm cache', async () => {
