@@ -31,7 +31,11 @@ export async function keyServerClientFromSettings(
   const pki = await internalPki(config.dataDir, settings.clientTls);
   const tls = await readTlsPem(settings.clientTls, { certFile: pki.clientCertFile, keyFile: pki.clientKeyFile, caFile: pki.caFile });
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  return createKeyServerClient({ url: url ?? config.gateway.keyserverUrl ?? `https://${host}:${settings.port}`, ...tls });
+  return createKeyServerClient({
+    url: url ?? config.gateway.keyserverUrl ?? `https://${host}:${settings.port}`,
+    ...tls,
+    ...(config.gateway.keyserverTimeoutMs !== undefined ? { timeoutMs: config.gateway.keyserverTimeoutMs } : {}),
+  });
 }
 
 /**

@@ -7,8 +7,9 @@ import { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import winston from 'winston';
 import { buildIdentity, loadIbe } from '../../../src/ibe/index.js';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import {
-  cachedRevocationStore, createKeyServerClient, ensureKeyServerPki, memoryRevocationStore, readTlsPem, startKeyServer,
+  cachedRevocationStore, createKeyServerClient, ensureKeyServerPki, keyServerClientFromSettings, memoryRevocationStore, readTlsPem, startKeyServer,
   type KeyServer, type KeyServerClient, type KeyServerSettings, type TlsPem,
 } from '../../../src/keyserver/index.js';
 import { issueCert, makeTestCa } from '../../helpers/test-ca.js';
@@ -168,6 +169,25 @@ describe('the IBE key server over mutual TLS', () => {
       startKeyServer(settings({ kek: undefined }), { dataDir, log: capturingLogger([]), tls: serverTls, revocations: memoryRevocationStore() }),
       { name: 'MasterKeyError', message: /needs a key-encryption key: set DIRGATE_KEYSERVER_KEK/ },
     );
+  });
+
+  it('gives up on a key server that never answers after gateway.keyserverTimeoutMs, with an internal error', async function () {
+    // Well inside mocha's limit only if the configured 300 ms applies, not the 5 s default.
+    this.timeout(3000);
+    const silent: TlsServer = createTlsServer({ cert: serverTls.cert, key: serverTls.key, ca: serverTls.ca, requestCert: true }, () => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const config = {
+      dataDir, keyserver: {}, gateway: { host: '127.0.0.1', port: 0, keyserverUrl: `https://127.0.0.1:${port}`, keyserverTimeoutMs: 300 },
+    } as unknown as Parameters<typeof keyServerClientFromSettings>[0];
+    const slow = await keyServerClientFromSettings(config);
+    try {
+      await assert.rejects(slow.extract(sessionIdentity()), (err: unknown) =>
+        (err as { code?: string }).code === 'ERR_INTERNAL' && (err as { reason?: string }).reason === 'keyserver-unreachable');
+    } finally {
+      await slow.close();
+      silent.close();
+    }
   });
 });
 
