@@ -36,16 +36,42 @@ export interface CachedEntry {
 }
 
 export interface CachedSearch {
-  entries: Entry[];
-  /**
-   * The normalised virtual DN of each entry that may be in the entry cache whole (undefined for others):
-   * where the entry cache holds exactly that entry, the result refers to it instead of keeping a copy.
-   */
+  /** The entries, or a collector that packed them as the search found them (DirectoryCache.collector). */
+  entries: Entry[] | ResultCollector;
+  /** With an array of entries: what ResultCollector.add's `dnKey` says, for each entry. */
   entryKeys?: ReadonlyArray<string | undefined>;
   result: OperationResult;
   /** Normalised base DN of the request. */
   baseKey: string;
   branchIds: string[];
+}
+
+/**
+ * A search result gathered for the cache while the search runs: each entry is
+ * packed (or found in the entry cache) as it is added, so the search holds no
+ * Entry objects for the cache meanwhile. Held until the search ends, they would
+ * outlive the young generation and be collected only by a full collection,
+ * growing the heap far past what the cache keeps.
+ */
+export class ResultCollector {
+  /** @internal */ readonly packed: PackedEntry[] = [];
+  /** @internal */ bytes = 0;
+
+  constructor(private readonly pack: (entry: Entry, dnKey: string | undefined) => { packed: PackedEntry; bytes: number }) {}
+
+  /**
+   * `dnKey`: the entry's normalised virtual DN when the entry cache may hold the entry whole; where it holds
+   * exactly this entry, the result refers to it instead of keeping a copy.
+   */
+  add(entry: Entry, dnKey?: string): void {
+    const p = this.pack(entry, dnKey);
+    this.packed.push(p.packed);
+    this.bytes += p.bytes;
+  }
+
+  get length(): number {
+    return this.packed.length;
+  }
 }
 
 /** A cached search as read back: its entries are made on demand, a page at a time. */
@@ -292,25 +318,28 @@ export class DirectoryCache {
     };
   }
 
+  /** A collector for a search result this cache may keep (setSearch). */
+  collector(): ResultCollector {
+    return new ResultCollector((entry, dnKey) => this.packForSearch(entry, dnKey));
+  }
+
+  private packForSearch(entry: Entry, dnKey: string | undefined): { packed: PackedEntry; bytes: number } {
+    const whole = dnKey === undefined || !this.enabled ? undefined : this.entries.peek(DirectoryCache.entryKey('', dnKey));
+    if (whole && samePacked(whole, entry)) return { packed: whole, bytes: whole.bytes };
+    return packEntry(entry, this.shapes);
+  }
+
   setSearch(key: string, value: CachedSearch): void {
     if (!this.enabled || value.entries.length > this.maxResultEntries) return;
-    const n = value.entries.length;
-    const entries = new Array<PackedEntry>(n);
-    let bytes = ARRAY_BYTES + n * POINTER_BYTES + OBJECT_HEADER_BYTES + 4 * POINTER_BYTES + stringBytes(key) + stringBytes(value.baseKey)
-      + MAP_ENTRY_BYTES + 2 * INDEX_ENTRY_BYTES;
-    for (let i = 0; i < n; i += 1) {
-      const e = value.entries[i]!;
-      const dnKey = value.entryKeys?.[i];
-      const whole = dnKey === undefined ? undefined : this.entries.peek(DirectoryCache.entryKey('', dnKey));
-      if (whole && samePacked(whole, e)) {
-        entries[i] = whole;
-        bytes += whole.bytes;
-      } else {
-        const p = packEntry(e, this.shapes);
-        entries[i] = p.packed;
-        bytes += p.bytes;
-      }
+    let collected = value.entries;
+    if (!(collected instanceof ResultCollector)) {
+      const c = this.collector();
+      collected.forEach((e, i) => c.add(e, value.entryKeys?.[i]));
+      collected = c;
     }
+    const entries = collected.packed.slice(); // exactly sized
+    const bytes = collected.bytes + ARRAY_BYTES + entries.length * POINTER_BYTES + OBJECT_HEADER_BYTES + 4 * POINTER_BYTES
+      + stringBytes(key) + stringBytes(value.baseKey) + MAP_ENTRY_BYTES + 2 * INDEX_ENTRY_BYTES;
     this.searches.set(key, { entries, result: value.result, baseKey: value.baseKey, branchIds: value.branchIds }, { size: bytes });
     if (!this.searches.has(key)) return;
     this.searchesByBase.add(value.baseKey, key);

@@ -447,9 +447,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   const timeout = timeLimit ? setTimeout(() => timer.abort(), timeLimit * 1000) : undefined;
   timeout?.unref();
 
-  const collected: Entry[] | undefined = engine.cache.enabled ? [] : undefined;
-  /** The normalised virtual DN of each collected entry the entry cache may hold, so the cached result can share it. */
-  const collectedKeys: Array<string | undefined> = [];
+  const collected = engine.cache.enabled ? engine.cache.collector() : undefined;
   /** Entries that matched, earlier pages' included: the size limit counts the whole paged result. */
   let count = 0;
   /** Set when the page is full and another entry matched: the client gets a cookie to go on. */
@@ -468,10 +466,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
     if (skipped && !collected) return undefined;
     const projected = project(entry, sel, req.typesOnly);
     // Skipped entries are kept too, so that the last page can cache the whole result for the next search.
-    if (collected && collected.length <= engine.cache.maxResultEntries) {
-      collected.push(projected);
-      collectedKeys.push(dnKey);
-    }
+    if (collected && collected.length <= engine.cache.maxResultEntries) collected.add(projected, dnKey);
     return skipped ? undefined : { kind: 'entry', entry: projected };
   };
 
@@ -525,7 +520,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   }
   if (collected && moreAfter === undefined && result.resultCode === LDAP_RESULT.success && state.unavailable.size === 0
     && collected.length <= engine.cache.maxResultEntries) {
-    engine.cache.setSearch(cacheKey, { entries: collected, entryKeys: collectedKeys, result, baseKey, branchIds: branches.map((b) => b.id) });
+    engine.cache.setSearch(cacheKey, { entries: collected, result, baseKey, branchIds: branches.map((b) => b.id) });
   }
   yield { kind: 'done', result: withPage(engine, result, page, moreAfter) };
 }
