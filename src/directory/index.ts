@@ -9,6 +9,7 @@
  * request before it reaches the directory. The sources are the caller's; close()
  * stops dirgate's own timers and leaves them open.
  */
+import { randomBytes } from 'node:crypto';
 import { DirgateError, LDAP_RESULT } from '../errors.js';
 import type { CacheConfig, ProfileConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -78,6 +79,13 @@ export interface VirtualDirectoryHealth {
 export interface VirtualDirectory extends Directory {
   /** The entry of a user by bare user name (`alice`, matched on `uid` in every branch), or undefined (also when ambiguous). */
   resolveUser(name: string): Promise<Entry | undefined>;
+  /**
+   * A password check that cannot succeed (a bind to a name no entry has, on
+   * the first branch's primary source), for a login that named nobody: it then
+   * pays for a bind as a wrong password does, so how long the refusal takes
+   * says less about whether the user exists. Never throws.
+   */
+  checkDecoyPassword(password: string): Promise<void>;
   /** Identities the view would not join, for an administrator. */
   unresolved(): UnresolvedItem[];
   cacheStats(): CacheStats;
@@ -310,6 +318,17 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
       if (!found) throw fail('user-unknown');
       await target.branch.primary.source.verifyPassword(found.primaryDn, password, ctx.signal ? { signal: ctx.signal } : {});
       return found.entry.dn;
+    },
+
+    async checkDecoyPassword(password: string): Promise<void> {
+      const branch = branches[0];
+      if (!branch || !password || closed) return;
+      const nobody = formatDn([[{ type: sourceRdnAttribute(branch), value: `dirgate-decoy-${randomBytes(12).toString('hex')}` }], ...parseDn(branch.primary.baseDn)]);
+      try {
+        await branch.primary.source.verifyPassword(nobody, password);
+      } catch {
+        // The refusal is the point.
+      }
     },
 
     async resolveUser(name: string): Promise<Entry | undefined> {

@@ -48,7 +48,7 @@ export { GATEWAY_IDENTITY_APP } from './gateway-identity.js';
 export interface SessionGatewayDeps {
   log: Logger;
   /** The virtual directory (not the authorized wrapper: the gateway reads users as its service identity). */
-  view: Directory & { resolveUser(name: string): Promise<Entry | undefined>; unresolved(): unknown[] };
+  view: Directory & { resolveUser(name: string): Promise<Entry | undefined>; checkDecoyPassword?(password: string): Promise<void>; unresolved(): unknown[] };
   /** The source holding the extended profile (`profile.source`). */
   profileSource: LdapSource;
   /** The IBE key server client (keyServerClientFromSettings). */

@@ -69,11 +69,26 @@ export class PrimaryLogin {
     return { user, loginName };
   }
 
+  /**
+   * The steps a wrong password takes between finding the user and counting
+   * the failure (a lock-out read under a DN, a bind), taken for a name that
+   * found nobody, so the refusal does not come back measurably sooner.
+   */
+  async #asIfWrongPassword(name: string, password: string): Promise<void> {
+    try {
+      await this.deps.lockout.assertNotLocked(`decoy:${name}`);
+    } catch {
+      // Nobody's record: whatever it says changes nothing.
+    }
+    await this.deps.view.checkDecoyPassword?.(password);
+  }
+
   async password(name: string, password: string, requestId: string): Promise<PrimaryIdentity> {
     const { lockout, view } = this.deps;
     await lockout.assertNotLocked(name);
     const user = password ? await view.resolveUser(name) : undefined;
     if (!user) {
+      if (password) await this.#asIfWrongPassword(name, password);
       await lockout.recordFailure(name);
       throw fail(password ? 'user-unknown' : 'password-empty');
     }

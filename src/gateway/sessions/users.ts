@@ -11,6 +11,8 @@ import { isSuspended } from '../../spml/suspended.js';
 
 export interface UserDirectory extends Directory {
   resolveUser(name: string): Promise<Entry | undefined>;
+  /** A bind that cannot succeed, so a login naming nobody costs what a wrong password costs (VirtualDirectory). */
+  checkDecoyPassword?(password: string): Promise<void>;
 }
 
 /** Searches every view suffix for exactly one entry with `attribute=value`. */

@@ -161,4 +161,22 @@ describe('the LDAP operations of one password login (real slapd behind a countin
     assert.equal(relay.tally.operations.slice(fromOps).filter((op) => op === 'bind').length, 2);
     await session.logoff();
   });
+
+  it('refuses a name that finds nobody with the same steps as a wrong password: a lock-out read and a bind before counting the failure', async () => {
+    const client = d.client('mobile-demo');
+    async function refusedTrace(user: string): Promise<string[]> {
+      const fromOps = relay.tally.trace.length;
+      const refused = await client.dsml([{ kind: 'search', baseDN: 'ou=sessions,o=gateway' }], basicHeader(user, 'not-the-password'));
+      assert.equal(refused.outcomes[0]?.descr, 'authenticationFailed');
+      return relay.tally.trace.slice(fromOps).map(kind);
+    }
+    // Each name once first, so both are answered from the view's cache the second time (a miss would search either way).
+    await refusedTrace('alice');
+    await refusedTrace('nobody-by-this-name');
+    const wrongPassword = await refusedTrace('alice');
+    const nobody = await refusedTrace('nobody-by-this-name');
+    assert.deepEqual(nobody, wrongPassword, `wrong password:\n${wrongPassword.join('\n')}\nnobody:\n${nobody.join('\n')}`);
+    assert.ok(nobody.includes('bind'));
+  });
 });
+
