@@ -313,11 +313,12 @@ export class SessionStore {
     const now = this.#clock();
     const claims = decodeSessionToken(this.#o.codec, input.token, new Date(now), this.settings.clockSkewSeconds);
     if (claims.sessionId !== input.sessionId) throw fail('token-session-mismatch');
+    const presented = hashToken(input.token);
 
     let loaded = await this.#load(input.sessionId, false);
     for (;;) {
       if (!loaded) throw fail('session-unknown');
-      const problem = this.#check(loaded.record.data, claims, input, now);
+      const problem = this.#check(loaded.record.data, claims, input, presented, now);
       if (!problem) break;
       // A cached copy never refuses on its own: another replica may have renewed, recorded activity or completed MFA.
       if (loaded.fromCache) {
@@ -333,7 +334,6 @@ export class SessionStore {
 
     const record = loaded.record;
     const session = record.data;
-    const presented = hashToken(input.token);
     let renewedToken = sameHash(presented, session.token.hash) ? undefined : this.#o.sealer.open(session.token.sealed);
 
     const renewDue = now >= session.token.renewAt && session.token.notOnOrAfter < Math.min(session.expiresAt, now + 1000 * (this.settings.tokenLifetimeSeconds ?? session.idleTimeout));
@@ -369,9 +369,8 @@ export class SessionStore {
   }
 
   /** The first reason to refuse, or undefined. */
-  #check(s: SessionData, claims: SessionTokenClaims, input: ValidateInput, now: number): string | undefined {
+  #check(s: SessionData, claims: SessionTokenClaims, input: ValidateInput, presented: string, now: number): string | undefined {
     if (claims.subject !== s.user || claims.app !== s.app) return 'token-session-mismatch';
-    const presented = hashToken(input.token);
     const current = sameHash(presented, s.token.hash);
     const previous = !current && s.token.previous !== undefined && sameHash(presented, s.token.previous.hash) && now < s.token.previous.validUntil;
     if (!current && !previous) return 'token-superseded';
