@@ -19,6 +19,7 @@ export const ENV_OVERRIDES: EnvOverride[] = [
   { variable: 'DIRGATE_FIREWALL_PORT', path: 'firewall.port', kind: 'port' },
   { variable: 'DIRGATE_KEYSERVER_PORT', path: 'keyserver.port', kind: 'port' },
   { variable: 'DIRGATE_HOP_SECRET', path: 'gateway.hopSecret', kind: 'string' },
+  { variable: 'DIRGATE_PAGING_SECRET', path: 'gateway.pagingSecret', kind: 'string' },
   { variable: 'DIRGATE_KEYSERVER_KEK', path: 'keyserver.kek', kind: 'string' },
   { variable: 'DIRGATE_OPENTOKEN_PASSWORD', path: 'opentoken.password', kind: 'string' },
 ];

@@ -52,7 +52,7 @@ export interface ViewConfig { suffix: string; branches: BranchConfig[] }
 
 export interface CacheConfig { enabled: boolean; maxEntries: number; maxBytes: number; ttlSeconds: number; refreshSeconds: number; maxResultEntries?: number }
 
-export interface GatewayConfig { host: string; port: number; hopSecret?: string; keyserverUrl?: string; keyserverTimeoutMs: number }
+export interface GatewayConfig { host: string; port: number; hopSecret?: string; keyserverUrl?: string; keyserverTimeoutMs: number; pagingSecret?: string }
 export interface FirewallConfig {
   host: string;
   port: number;

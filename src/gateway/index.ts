@@ -10,6 +10,7 @@
 import http from 'node:http';
 import type { Config } from '../config/types.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../directory/index.js';
+import { pagingKeyFromSecret } from '../directory/view/paging.js';
 import { createLdapSource } from '../directory/sources/index.js';
 import type { LdapSource } from '../directory/sources/types.js';
 import { DsmlSessionStore, dsmlConfig } from '../dsml/index.js';
@@ -59,7 +60,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const sources = new Map<string, LdapSource>(
     config.sources.map((s) => [s.name, createLdapSource(s, { log, embeddedUrl: options.embeddedUrl })]),
   );
-  const view = createVirtualDirectory(config, { log, sources, background: options.background });
+  const view = createVirtualDirectory(config, {
+    log, sources, background: options.background,
+    ...(config.gateway.pagingSecret ? { pagingKey: pagingKeyFromSecret(config.gateway.pagingSecret) } : {}),
+  });
   const keys = await keyServerClientFromSettings(config, options.keyserverUrl);
   const profileSource = config.profile ? sources.get(config.profile.source) : undefined;
   // Sessions, MFA enrolments and lock-out counters live in the extended profile; without one there is nowhere shared to keep them.

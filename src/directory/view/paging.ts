@@ -5,7 +5,8 @@
  * search again, skips what earlier pages returned and stops after `size`.
  *
  * The cookie is stateless: the offset reached, and an HMAC under a key of this
- * directory over that offset and a fingerprint of the search (base, scope,
+ * directory (random, or derived from `gateway.pagingSecret` and then shared by
+ * every replica) over that offset and a fingerprint of the search (base, scope,
  * filter, attributes, typesOnly, size limit). A cookie is therefore only good
  * for the same search on a directory holding the same key; anything else is
  * refused with unwillingToPerform. Entries added or removed between pages may
@@ -28,6 +29,15 @@ const MAX_OFFSET = 0xffff_ffff;
 /** A new random key for the cookies of one directory. */
 export function newPagingKey(): Buffer {
   return randomBytes(32);
+}
+
+/**
+ * The cookie key every directory configured with `secret` shares (the
+ * gateway's `pagingSecret`), so a page asked of one replica continues a search
+ * another began. Derived rather than used as is, so the key serves no other purpose.
+ */
+export function pagingKeyFromSecret(secret: string): Buffer {
+  return createHmac('sha256', secret).update('dirgate paged-results cookie key v1').digest();
 }
 
 export interface PageRequest {
