@@ -20,6 +20,7 @@ import type {
 import type { LdapSource, SourceHealth } from './sources/types.js';
 import { type CacheStats, DirectoryCache } from './cache/directory-cache.js';
 import { ChangePoller, type ChangedEntry, type PollReport, type PollTarget } from './cache/change-poller.js';
+import { applyChanges, filterSourceAttributes } from './cache/change-impact.js';
 import { createProfileStore, type ProfileStore } from './profile/store.js';
 import {
   type CompiledBranch, type CompiledView, type ViewsConfig, compileViews, ownerOf, primaryViewAttributes, sourceRdnAttribute, virtualDnFor,
@@ -125,7 +126,10 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
   let lastPoll: VirtualDirectoryHealth['lastPoll'];
   let closed = false;
 
-  /** Drop what a change to a source entry may have altered. */
+  /**
+   * Drop what a write to a source entry through dirgate (the profile store) may have altered: its entries, and
+   * every search of its branches. Changes seen by the poller are placed precisely (cache/change-impact.ts).
+   */
   const sourceEntryChanged = (sourceName: string, entry: Entry): void => {
     cache.invalidateSourceEntry(sourceKey(sourceName, entry.dn));
     for (const b of branches) {
@@ -173,21 +177,34 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
     },
   });
 
-  // Change polling: every base a branch reads, with what is needed to place a change.
+  // Change polling: every base a branch reads, with what is needed to place a change and judge its new state.
   const targets: PollTarget[] = [];
   for (const b of branches) {
-    targets.push({ source: b.primary.source, baseDn: b.primary.baseDn, attributes: [sourceRdnAttribute(b), ...(b.correlation?.attributes.map((a) => b.primary.mapping.toSource(a)) ?? [])] });
+    targets.push({
+      source: b.primary.source, baseDn: b.primary.baseDn,
+      attributes: [sourceRdnAttribute(b), ...(b.correlation?.attributes.map((a) => b.primary.mapping.toSource(a)) ?? [])],
+      extraAttributes: () => filterSourceAttributes(cache, b.primary),
+    });
     for (const p of b.contributors) {
       const link = linkFor(b, p);
-      targets.push({ source: p.source, baseDn: p.baseDn, attributes: link?.keyAttributes ?? [] });
+      targets.push({ source: p.source, baseDn: p.baseDn, attributes: link?.keyAttributes ?? [], extraAttributes: () => filterSourceAttributes(cache, p) });
     }
   }
+  const changesSeen = async (changes: ChangedEntry[]): Promise<void> => {
+    try {
+      await applyChanges({ views, branches, rewriter: engine.rewriter, cache, log, touched: (b) => dirty.add(b.id) }, changes);
+    } catch (err) {
+      // Not judged: dropped the old way.
+      log.warn('change handling failed; dropping the changed branches\' searches', { code: (err as { code?: string }).code });
+      for (const c of changes) sourceEntryChanged(c.sourceName, c.entry);
+    }
+  };
   const poller = cache.enabled
     ? new ChangePoller({
       targets,
       intervalMs: config.cache.refreshSeconds * 1000,
       log,
-      onChanges: (changes: ChangedEntry[]) => { for (const c of changes) sourceEntryChanged(c.sourceName, c.entry); },
+      onChanges: changesSeen,
     })
     : undefined;
 

@@ -7,6 +7,11 @@
  * the first poll), and entries already seen at the current mark are recognised
  * by their entryCSN so they are not reported twice.
  *
+ * A changed entry comes with all its user attributes and, by name, those the
+ * handler asks for at each poll (`extraAttributes`: the attributes cached
+ * searches filter on), so that the handler knows which attributes the entry
+ * does not have. Every source's changes of one poll are handed over at once.
+ *
  * Deletions do not show in a modifyTimestamp search; a deleted entry leaves the
  * cache when its time-to-live runs out (or at once when deleted through dirgate).
  */
@@ -23,11 +28,16 @@ export interface PollTarget {
   baseDn: string;
   /** Attributes the change handler needs (naming and correlation attributes). */
   attributes: string[];
+  /** More attributes to ask for by name, decided at each poll. */
+  extraAttributes?: () => string[];
 }
 
 export interface ChangedEntry {
   sourceName: string;
+  /** All its user attributes, and the attributes asked for by name. */
   entry: Entry;
+  /** Attributes asked for by name (lower-case): one of these the entry lacks, it does not have. */
+  requested: ReadonlySet<string>;
 }
 
 export interface PollReport {
@@ -38,7 +48,8 @@ export interface ChangePollerOptions {
   targets: PollTarget[];
   intervalMs: number;
   log: Logger;
-  onChanges: (changes: ChangedEntry[]) => void;
+  /** Every source's changes of a poll, together; awaited before the poll ends. */
+  onChanges: (changes: ChangedEntry[]) => void | Promise<void>;
   now?: () => number;
   /** How far before start-up the first poll looks (covers a server clock a little behind ours). */
   initialLookbackMs?: number;
@@ -48,6 +59,7 @@ interface SourceState {
   source: LdapSource;
   bases: Array<{ baseDn: string }>;
   attributes: string[];
+  extra: Array<() => string[]>;
   mark: string;
   markMs: number;
   seen: Set<string>;
@@ -66,9 +78,10 @@ export class ChangePoller {
     for (const t of options.targets) {
       let s = bySource.get(t.source.name);
       if (!s) {
-        s = { source: t.source, bases: [], attributes: [], mark: formatGeneralizedTime(startMs), markMs: startMs, seen: new Set() };
+        s = { source: t.source, bases: [], attributes: [], extra: [], mark: formatGeneralizedTime(startMs), markMs: startMs, seen: new Set() };
         bySource.set(t.source.name, s);
       }
+      if (t.extraAttributes) s.extra.push(t.extraAttributes);
       for (const a of t.attributes) if (!s.attributes.some((x) => x.toLowerCase() === a.toLowerCase())) s.attributes.push(a);
       s.bases.push({ baseDn: t.baseDn });
     }
@@ -101,17 +114,20 @@ export class ChangePoller {
 
   private async doPoll(): Promise<PollReport> {
     const report: PollReport = { sources: [] };
+    const all: ChangedEntry[] = [];
     await Promise.all(this.states.map(async (s) => {
       try {
         const changed = await this.pollSource(s);
         report.sources.push({ source: s.source.name, changed: changed?.length ?? 0, skipped: changed === undefined });
-        if (changed && changed.length > 0) this.options.onChanges(changed);
+        if (changed) all.push(...changed);
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'error';
         this.options.log.warn('change poll failed; will retry', { source: s.source.name, code });
         report.sources.push({ source: s.source.name, changed: 0, skipped: false, error: String(code) });
       }
     }));
+    // Together: a person changed in two sources at once is judged on both new states.
+    if (all.length > 0) await this.options.onChanges(all);
     return report;
   }
 
@@ -129,7 +145,10 @@ export class ChangePoller {
   private async pollSource(s: SourceState): Promise<ChangedEntry[] | undefined> {
     const csn = await this.readCsn(s);
     if (csn !== undefined && s.csn !== undefined && csn === s.csn) return undefined;
-    const attributes = [...s.attributes, 'modifyTimestamp', 'entryCSN'];
+    const named = [...s.attributes];
+    for (const extra of s.extra) for (const a of extra()) if (!named.some((x) => x.toLowerCase() === a.toLowerCase())) named.push(a);
+    const attributes = ['*', ...named, 'modifyTimestamp', 'entryCSN'];
+    const requested = new Set(named.map((a) => a.toLowerCase()));
     const found: Entry[] = [];
     for (const b of s.bases) {
       found.push(...await collectEntries(s.source, {
@@ -151,7 +170,7 @@ export class ChangePoller {
         ids.set(id, ms);
         if (ms > maxMs) { maxMs = ms; maxMark = ts!; }
       }
-      if (!s.seen.has(id)) changes.push({ sourceName: s.source.name, entry: e });
+      if (!s.seen.has(id)) changes.push({ sourceName: s.source.name, entry: e, requested });
     }
     // Remember what sits exactly at the new mark, so the next `>=` search does not report it again.
     const atMark = [...ids.entries()].filter(([, ms]) => ms === maxMs).map(([id]) => id);

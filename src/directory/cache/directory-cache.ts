@@ -12,6 +12,11 @@
  * alive, so a packed entry both hold is charged to both: the sum is an upper
  * bound of the memory held, each half's figure is that half's own cost.
  *
+ * A search also keeps what it depends on (dependencies.ts), its scope and its
+ * filter, so that a change seen by the change poller drops only the results it
+ * may have altered: those holding an entry built from the changed source entry,
+ * and those whose base and filter the changed entry's new state may now match.
+ *
  * Most index keys name one cached item: the item itself is kept, not a Set of
  * one. An entry's virtual DN is its key in the entry cache (identity ''), so it
  * needs no index of its own; nor does the branch, whose entries are found by a
@@ -19,9 +24,10 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../../config/types.js';
-import type { Entry, OperationResult } from '../model.js';
+import type { Entry, Filter, OperationResult, Scope } from '../model.js';
+import { dependencyHash, dependencySet, hasDependency } from './dependencies.js';
 import { PackedEntry, ShapeTable, type Slot, packAttributes, packEntry, samePacked, unpackEntry } from './packed.js';
-import { ARRAY_BYTES, MAP_ENTRY_BYTES, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes } from './size.js';
+import { ARRAY_BYTES, MAP_ENTRY_BYTES, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes, valueBytes } from './size.js';
 
 export interface CachedEntry {
   entry: Entry;
@@ -40,10 +46,15 @@ export interface CachedSearch {
   entries: Entry[] | ResultCollector;
   /** With an array of entries: what ResultCollector.add's `dnKey` says, for each entry. */
   entryKeys?: ReadonlyArray<string | undefined>;
+  /** With an array of entries: what ResultCollector.add's `dependencies` says, for each entry. */
+  entryDependencies?: ReadonlyArray<readonly string[] | undefined>;
   result: OperationResult;
   /** Normalised base DN of the request. */
   baseKey: string;
   branchIds: string[];
+  /** The request's scope and filter; without them, any change in its branches drops the search. */
+  scope?: Scope;
+  filter?: Filter;
 }
 
 /**
@@ -56,6 +67,8 @@ export interface CachedSearch {
 export class ResultCollector {
   /** @internal */ readonly packed: PackedEntry[] = [];
   /** @internal */ bytes = 0;
+  /** @internal Hashes of what the entries depend on; undefined once an entry came without. */
+  hashes: number[] | undefined = [];
 
   constructor(private readonly pack: (entry: Entry, dnKey: string | undefined) => { packed: PackedEntry; bytes: number }) {}
 
@@ -63,10 +76,16 @@ export class ResultCollector {
    * `dnKey`: the entry's normalised virtual DN when the entry cache may hold the entry whole; where it holds
    * exactly this entry, the result refers to it instead of keeping a copy.
    */
-  add(entry: Entry, dnKey?: string): void {
+  /**
+   * `dependencies`: what the entry was built from (dependencies.ts); `[]` for an entry no source change alters,
+   * undefined when not known (any change in the search's branches then drops the result).
+   */
+  add(entry: Entry, dnKey?: string, dependencies?: readonly string[]): void {
     const p = this.pack(entry, dnKey);
     this.packed.push(p.packed);
     this.bytes += p.bytes;
+    if (dependencies === undefined) this.hashes = undefined;
+    else if (this.hashes) for (const d of dependencies) this.hashes.push(dependencyHash(d));
   }
 
   get length(): number {
@@ -115,6 +134,36 @@ interface StoredSearch {
   result: OperationResult;
   baseKey: string;
   branchIds: string[];
+  scope: Scope | undefined;
+  filter: Filter | undefined;
+  /** Sorted hashes of what the entries depend on; undefined when not known. */
+  dependencies: Uint32Array | undefined;
+}
+
+/** A Uint32Array: the typed array and its ArrayBuffer objects, and four bytes an element. */
+const TYPED_ARRAY_BYTES = 160;
+
+/** What a filter tree keeps alive (size.ts), a little high: its strings are counted even where shared. */
+function filterBytes(f: Filter): number {
+  const node = OBJECT_HEADER_BYTES + 5 * POINTER_BYTES;
+  switch (f.type) {
+    case 'and':
+    case 'or':
+      return f.filters.reduce((n, x) => n + filterBytes(x), node + ARRAY_BYTES + f.filters.length * POINTER_BYTES);
+    case 'not':
+      return node + filterBytes(f.filter);
+    case 'present':
+      return node + stringBytes(f.attribute);
+    case 'substrings': {
+      let n = node + stringBytes(f.attribute) + ARRAY_BYTES + f.any.length * POINTER_BYTES;
+      for (const v of [f.initial, ...f.any, f.final]) if (v !== undefined) n += valueBytes(v);
+      return n;
+    }
+    case 'extensible':
+      return node + (f.attribute ? stringBytes(f.attribute) : 0) + (f.matchingRule ? stringBytes(f.matchingRule) : 0) + valueBytes(f.value);
+    default:
+      return node + stringBytes(f.attribute) + valueBytes(f.value);
+  }
 }
 
 /** Invalidation index: a key to the cached items it names, one item kept as itself. */
@@ -334,13 +383,19 @@ export class DirectoryCache {
     let collected = value.entries;
     if (!(collected instanceof ResultCollector)) {
       const c = this.collector();
-      collected.forEach((e, i) => c.add(e, value.entryKeys?.[i]));
+      collected.forEach((e, i) => c.add(e, value.entryKeys?.[i], value.entryDependencies?.[i]));
       collected = c;
     }
     const entries = collected.packed.slice(); // exactly sized
-    const bytes = collected.bytes + ARRAY_BYTES + entries.length * POINTER_BYTES + OBJECT_HEADER_BYTES + 4 * POINTER_BYTES
+    const dependencies = collected.hashes ? dependencySet(collected.hashes) : undefined;
+    let bytes = collected.bytes + ARRAY_BYTES + entries.length * POINTER_BYTES + OBJECT_HEADER_BYTES + 7 * POINTER_BYTES
       + stringBytes(key) + stringBytes(value.baseKey) + MAP_ENTRY_BYTES + 2 * INDEX_ENTRY_BYTES;
-    this.searches.set(key, { entries, result: value.result, baseKey: value.baseKey, branchIds: value.branchIds }, { size: bytes });
+    if (dependencies) bytes += TYPED_ARRAY_BYTES + 4 * dependencies.length;
+    if (value.filter) bytes += filterBytes(value.filter);
+    this.searches.set(key, {
+      entries, result: value.result, baseKey: value.baseKey, branchIds: value.branchIds,
+      scope: value.scope, filter: value.filter, dependencies,
+    }, { size: bytes });
     if (!this.searches.has(key)) return;
     this.searchesByBase.add(value.baseKey, key);
     for (const b of value.branchIds) this.searchesByBranch.add(b, key);
@@ -359,6 +414,70 @@ export class DirectoryCache {
     this.dropEntries([dnKey, ...[...this.identities.keys()].map((id) => DirectoryCache.entryKey(id, dnKey))]);
     for (const k of selfAndAncestors(dnKey)) this.dropSearches(this.searchesByBase.get(k));
     for (const base of [...this.searchesByBase.keys()]) if (isBelow(base, dnKey)) this.dropSearches(this.searchesByBase.get(base));
+  }
+
+  /** A virtual DN's joined entries (every identity), not the searches: for a change whose searches are placed precisely. */
+  invalidateEntryDn(dnKey: string): void {
+    this.dropEntries([dnKey, ...[...this.identities.keys()].map((id) => DirectoryCache.entryKey(id, dnKey))]);
+  }
+
+  /**
+   * Every search holding an entry that depends on one of `dependencies` (dependencies.ts), and every search
+   * of the branch that does not know what it depends on.
+   */
+  invalidateSearchesDependingOn(dependencies: readonly string[], branchId: string): void {
+    const hashes = dependencies.map(dependencyHash);
+    const drop: string[] = [];
+    for (const [k, v] of this.searches.entries()) {
+      if (v.dependencies === undefined ? v.branchIds.includes(branchId) : hashes.some((h) => hasDependency(v.dependencies!, h))) drop.push(k);
+    }
+    this.dropSearches(drop);
+  }
+
+  /**
+   * Every search whose base and scope take in the virtual DN `dnKey` and whose filter `mayMatch` (a search
+   * stored without its filter is taken to match): the entry there may now be in its result.
+   */
+  invalidateSearchesCovering(dnKey: string, mayMatch: (filter: Filter) => boolean): void {
+    const bases = selfAndAncestors(dnKey);
+    bases.forEach((base, depth) => {
+      const drop: string[] = [];
+      for (const k of this.searchesByBase.get(base)) {
+        const v = this.searches.peek(k);
+        if (!v) continue;
+        // depth 0: the entry is the base; 1: one level below it; more: deeper.
+        const scope = v.scope ?? 'sub';
+        const covers = scope === 'sub' || (scope === 'base' ? depth === 0 : depth === 1);
+        if (covers && (v.filter === undefined || mayMatch(v.filter))) drop.push(k);
+      }
+      this.dropSearches(drop);
+    });
+  }
+
+  /** The joined entry cached under a virtual DN (identity ''), without counting a hit or refreshing it. */
+  peekEntry(dnKey: string): CachedEntry | undefined {
+    const v = this.enabled ? this.entries.peek(dnKey) : undefined;
+    if (!v) return undefined;
+    const sources: Array<[string, string]> = [];
+    for (let i = 0; i < v.sources.length; i += 2) sources.push([v.sources[i]!, v.sources[i + 1]!]);
+    return { entry: unpackEntry(v), branchId: v.branchId, primaryDn: v.primaryDn, sources, keys: [...keyList(v.keys)] };
+  }
+
+  /** Virtual DNs (identity '') of the cached joined entries built from a source entry. */
+  entryDnsBySource(sourceName: string, dnKey: string): string[] {
+    return this.bySource.get(sourceName, dnKey).filter((k) => k.charCodeAt(0) !== 0);
+  }
+
+  /** Attributes (lower-case) the filters of cached searches use. */
+  filterAttributes(): Set<string> {
+    const out = new Set<string>();
+    const walk = (f: Filter): void => {
+      if (f.type === 'and' || f.type === 'or') f.filters.forEach(walk);
+      else if (f.type === 'not') walk(f.filter);
+      else if (f.attribute !== undefined) out.add(f.attribute.toLowerCase().split(';')[0]!);
+    };
+    for (const v of this.searches.values()) if (v.filter) walk(v.filter);
+    return out;
   }
 
   /** A source entry changed (`<source>\0<normalised DN>`): every joined entry built from it. */

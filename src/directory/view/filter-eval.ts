@@ -3,6 +3,10 @@
  * logic (RFC 4511 section 4.5.1.7): an assertion that cannot be decided is
  * Undefined, NOT of Undefined stays Undefined, and only TRUE selects an entry.
  * The view applies the whole client filter to joined entries this way.
+ *
+ * `evaluateKnown` evaluates against an entry only partly known (what a change
+ * poll saw of a virtual entry's new state): an assertion on an attribute whose
+ * values are not known is Undefined, so FALSE there means "cannot match".
  */
 import type { Entry, Filter, Value } from '../model.js';
 import { parseDn } from '../dn.js';
@@ -10,6 +14,11 @@ import { baseAttributeName } from './filter-text.js';
 import { compareValues, substringMatch, valuesEqual } from './matching.js';
 
 export type Tri = boolean | undefined;
+
+/** Whether the entry's values of an attribute (lower-case base name) are known; absent is a known state. */
+export type Known = (name: string) => boolean;
+
+const ALL_KNOWN: Known = () => true;
 
 function valuesOf(entry: Entry, attribute: string): Value[] {
   const name = baseAttributeName(attribute);
@@ -53,11 +62,27 @@ function extensibleTest(rule: string | undefined, attribute: string): ((v: Value
 }
 
 export function evaluateFilter(filter: Filter, entry: Entry): Tri {
+  return evaluate(filter, entry, ALL_KNOWN, false);
+}
+
+/**
+ * The filter over an entry of which only some attributes are known (`known`; the DN always is): an assertion
+ * on an unknown attribute is Undefined, and AND, OR and NOT combine with Kleene's logic.
+ */
+export function evaluateKnown(filter: Filter, entry: Entry, known: Known): Tri {
+  return evaluate(filter, entry, known, true);
+}
+
+function evaluate(filter: Filter, entry: Entry, known: Known, partial: boolean): Tri {
+  if (partial && 'attribute' in filter && filter.attribute !== undefined) {
+    const name = baseAttributeName(filter.attribute);
+    if (name !== 'entrydn' && !known(name)) return undefined;
+  }
   switch (filter.type) {
     case 'and': {
       let undecided = false;
       for (const f of filter.filters) {
-        const r = evaluateFilter(f, entry);
+        const r = evaluate(f, entry, known, partial);
         if (r === false) return false;
         if (r === undefined) undecided = true;
       }
@@ -66,14 +91,14 @@ export function evaluateFilter(filter: Filter, entry: Entry): Tri {
     case 'or': {
       let undecided = false;
       for (const f of filter.filters) {
-        const r = evaluateFilter(f, entry);
+        const r = evaluate(f, entry, known, partial);
         if (r === true) return true;
         if (r === undefined) undecided = true;
       }
       return undecided ? undefined : false;
     }
     case 'not': {
-      const r = evaluateFilter(filter.filter, entry);
+      const r = evaluate(filter.filter, entry, known, partial);
       return r === undefined ? undefined : !r;
     }
     case 'present':
@@ -108,7 +133,8 @@ export function evaluateFilter(filter: Filter, entry: Entry): Tri {
           }
         } catch { /* an unparsable DN contributes nothing */ }
       }
-      let undecided = false;
+      // Matching any attribute: attributes not known may hold a match.
+      let undecided = partial && !attribute;
       for (const [type, v] of candidates) {
         const t = attribute ? test : extensibleTest(filter.matchingRule, type)!;
         const r = t(v, filter.value);

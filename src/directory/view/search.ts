@@ -20,6 +20,7 @@ import { DirgateError, LDAP_RESULT } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Entry, Filter, OperationContext, OperationResult, SearchEvent, SearchRequest, Value } from '../model.js';
 import type { DirectoryCache } from '../cache/directory-cache.js';
+import { entryDependencies } from '../cache/entry-dependencies.js';
 import { type CompiledBranch, type CompiledView, type SourcePart, ownerOf, sourceRdnAttribute, virtualName } from './branch.js';
 import type { DnRewriter } from './dn-rewrite.js';
 import { type Dn, formatDn, isUnder, normalizeDn, parseDn } from '../dn.js';
@@ -452,8 +453,11 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   let count = 0;
   /** Set when the page is full and another entry matched: the client gets a cookie to go on. */
   let moreAfter: number | undefined;
-  /** The event for a matching entry, or undefined for one an earlier page returned. */
-  const take = (entry: Entry, dnKey?: string): SearchEvent | undefined => {
+  /**
+   * The event for a matching entry, or undefined for one an earlier page returned. `dependencies`: what the
+   * entry was built from, for the cache (entry-dependencies.ts).
+   */
+  const take = (entry: Entry, dnKey: string | undefined, dependencies: () => readonly string[]): SearchEvent | undefined => {
     if (sizeLimit && count >= sizeLimit) {
       throw new StopSearch({ resultCode: LDAP_RESULT.sizeLimitExceeded, diagnosticMessage: `size limit of ${sizeLimit} exceeded` });
     }
@@ -466,7 +470,7 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
     if (skipped && !collected) return undefined;
     const projected = project(entry, sel, req.typesOnly);
     // Skipped entries are kept too, so that the last page can cache the whole result for the next search.
-    if (collected && collected.length <= engine.cache.maxResultEntries) collected.add(projected, dnKey);
+    if (collected && collected.length <= engine.cache.maxResultEntries) collected.add(projected, dnKey, dependencies());
     return skipped ? undefined : { kind: 'entry', entry: projected };
   };
 
@@ -475,14 +479,15 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
     if (target.kind === 'synthetic') {
       for (const s of engine.synthetic) {
         if (inScope(s.parsed, base, req.scope) && matches(req.filter, s.entry)) {
-          const ev = take(s.entry);
+          // Synthetic entries come from the configuration: no source change alters them.
+          const ev = take(s.entry, undefined, () => []);
           if (ev) yield ev;
         }
       }
       for (const b of branches) {
         for await (const j of branchEntries(engine, b, req.filter, sel, state)) {
           if (j.complete && sel.allUser && operationalWanted(sel).length === 0) rememberEntry(engine, j);
-          const ev = take(j.entry, j.key);
+          const ev = take(j.entry, j.key, () => entryDependencies(engine.views, b, j.entry, j.sourceDns, false));
           if (ev) yield ev;
           checkTime(state);
         }
@@ -490,17 +495,21 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
     } else {
       const { branch, value } = target;
       let entry: Entry | undefined;
+      let dependencies: () => readonly string[] = () => [];
       const hit = operationalWanted(sel).length === 0 ? engine.cache.getEntry('', baseKey) : undefined;
-      if (hit) entry = hit.entry;
-      else {
+      if (hit) {
+        entry = hit.entry;
+        dependencies = () => entryDependencies(engine.views, branch, hit.entry, hit.sources, true);
+      } else {
         // Asked as a one-level search would ask it: a contributor is involved only by the filter or the attributes.
         const j = await lookupEntry(engine, branch, value, sel, state, req.filter);
         if (j && j.complete && sel.allUser && operationalWanted(sel).length === 0) rememberEntry(engine, j);
         entry = j?.entry;
+        if (j) dependencies = () => entryDependencies(engine.views, branch, j.entry, j.sourceDns, false);
       }
       if (!entry) throw new DirgateError('ERR_NO_SUCH_OBJECT', `no such object: ${req.baseDN}`, { matchedDN: branch.dn });
       if (req.scope !== 'one' && matches(req.filter, entry)) {
-        const ev = take(entry, baseKey);
+        const ev = take(entry, baseKey, dependencies);
         if (ev) yield ev;
       }
     }
@@ -520,7 +529,9 @@ export async function* searchViews(engine: ViewEngine, req: SearchRequest, ctx: 
   }
   if (collected && moreAfter === undefined && result.resultCode === LDAP_RESULT.success && state.unavailable.size === 0
     && collected.length <= engine.cache.maxResultEntries) {
-    engine.cache.setSearch(cacheKey, { entries: collected, result, baseKey, branchIds: branches.map((b) => b.id) });
+    engine.cache.setSearch(cacheKey, {
+      entries: collected, result, baseKey, branchIds: branches.map((b) => b.id), scope: req.scope, filter: req.filter,
+    });
   }
   yield { kind: 'done', result: withPage(engine, result, page, moreAfter) };
 }
