@@ -4,13 +4,11 @@
  * semantics (a modify that deletes a value that is not there fails with
  * ERR_NO_SUCH_ATTRIBUTE, which is what makes compare-and-swap updates work on
  * every replica). `ldapProfileEntries` implements it over an LdapSource (real
- * slapd or the embedded directory); `memoryProfileEntries` over a Map, for fast
- * unit tests of the logic above it (the integration tests run the same
- * scenarios on slapd).
+ * slapd or the embedded directory; the tests run the store's scenarios on
+ * both), `profileStoreEntries` over the virtual directory's ProfileStore.
  */
-import { DirgateError } from '../errors.js';
+import { DirgateError, LDAP_RESULT } from '../errors.js';
 import type { Attribute, Entry, Filter, Modification } from '../directory/model.js';
-import { LDAP_RESULT } from '../errors.js';
 import type { LdapSource } from '../directory/sources/types.js';
 import type { ProfileStore } from '../directory/profile/store.js';
 
@@ -71,108 +69,6 @@ export function ldapProfileEntries(source: LdapSource, baseDn: string): ProfileE
     modify: async (dn, changes) => { await source.modify({ dn, changes, controls: [] }); },
     delete: async (dn) => { await source.delete({ dn, controls: [] }); },
     list: (parentDn, filter) => unlessMissing(() => collect(parentDn, 'one', filter), []),
-  };
-}
-
-// ---- in memory -------------------------------------------------------------
-
-function normDn(dn: string): string {
-  return dn.split(',').map((rdn) => rdn.trim().toLowerCase()).join(',');
-}
-
-function parentOf(dn: string): string {
-  return normDn(dn).split(',').slice(1).join(',');
-}
-
-function valuesOf(entry: Entry, type: string): string[] {
-  const lower = type.toLowerCase();
-  return entry.attributes.filter((a) => a.type.toLowerCase() === lower).flatMap((a) => a.values.map(String));
-}
-
-/** Enough of filter evaluation for the store's own searches. */
-function matches(entry: Entry, filter: Filter): boolean {
-  switch (filter.type) {
-    case 'and': return filter.filters.every((f) => matches(entry, f));
-    case 'or': return filter.filters.some((f) => matches(entry, f));
-    case 'not': return !matches(entry, filter.filter);
-    case 'present': return valuesOf(entry, filter.attribute).length > 0;
-    case 'equality': {
-      const want = String(filter.value);
-      return valuesOf(entry, filter.attribute).some((v) => v === want || (/,|=/.test(v) && normDn(v) === normDn(want)));
-    }
-    case 'lessOrEqual': return valuesOf(entry, filter.attribute).some((v) => Number(v) <= Number(filter.value));
-    case 'greaterOrEqual': return valuesOf(entry, filter.attribute).some((v) => Number(v) >= Number(filter.value));
-    default: throw new DirgateError('ERR_UNWILLING_TO_PERFORM', `filter ${filter.type} is not supported in memory`);
-  }
-}
-
-function clone(entry: Entry): Entry {
-  return { dn: entry.dn, attributes: entry.attributes.map((a) => ({ type: a.type, values: [...a.values] })) };
-}
-
-export function memoryProfileEntries(baseDn: string): ProfileEntries & { size(): number } {
-  const entries = new Map<string, Entry>();
-  const base = normDn(baseDn);
-  const requireUnderBase = (dn: string) => {
-    const n = normDn(dn);
-    if (n !== base && !n.endsWith(`,${base}`)) throw new DirgateError('ERR_NO_SUCH_OBJECT', `${dn} is outside ${baseDn}`);
-  };
-  return {
-    baseDn,
-    size: () => entries.size,
-    async get(dn) {
-      const e = entries.get(normDn(dn));
-      return e && clone(e);
-    },
-    async add(dn, attributes) {
-      requireUnderBase(dn);
-      const key = normDn(dn);
-      if (entries.has(key)) throw new DirgateError('ERR_ALREADY_EXISTS', `${dn} exists`);
-      if (key !== base && !entries.has(parentOf(dn))) throw new DirgateError('ERR_NO_SUCH_OBJECT', `the parent of ${dn} does not exist`);
-      entries.set(key, clone({ dn, attributes }));
-    },
-    async modify(dn, changes) {
-      const current = entries.get(normDn(dn));
-      if (!current) throw new DirgateError('ERR_NO_SUCH_OBJECT', `${dn} does not exist`);
-      const next = clone(current);
-      for (const change of changes) {
-        const type = change.attribute.type.toLowerCase();
-        const index = next.attributes.findIndex((a) => a.type.toLowerCase() === type);
-        const existing = index >= 0 ? next.attributes[index]! : undefined;
-        const values = change.attribute.values.map(String);
-        if (change.operation === 'replace') {
-          if (existing) next.attributes.splice(index, 1);
-          if (values.length) next.attributes.push({ type: change.attribute.type, values });
-        } else if (change.operation === 'add') {
-          if (existing) {
-            if (values.some((v) => existing.values.map(String).includes(v))) throw new DirgateError('ERR_ATTRIBUTE_OR_VALUE_EXISTS', 'value exists');
-            existing.values.push(...values);
-          } else next.attributes.push({ type: change.attribute.type, values });
-        } else {
-          if (!existing) throw new DirgateError('ERR_NO_SUCH_ATTRIBUTE', `no ${change.attribute.type}`);
-          if (values.length === 0) next.attributes.splice(index, 1);
-          else {
-            for (const v of values) {
-              const at = existing.values.map(String).indexOf(v);
-              if (at < 0) throw new DirgateError('ERR_NO_SUCH_ATTRIBUTE', `no such value of ${change.attribute.type}`);
-              existing.values.splice(at, 1);
-            }
-            if (existing.values.length === 0) next.attributes.splice(next.attributes.indexOf(existing), 1);
-          }
-        }
-      }
-      entries.set(normDn(dn), next);
-    },
-    async delete(dn) {
-      const key = normDn(dn);
-      if (!entries.has(key)) throw new DirgateError('ERR_NO_SUCH_OBJECT', `${dn} does not exist`);
-      if ([...entries.keys()].some((k) => k.endsWith(`,${key}`))) throw new DirgateError('ERR_NOT_ALLOWED_ON_NON_LEAF', `${dn} has children`);
-      entries.delete(key);
-    },
-    async list(parentDn, filter) {
-      const parent = normDn(parentDn);
-      return [...entries.entries()].filter(([k, e]) => parentOf(k) === parent && matches(e, filter)).map(([, e]) => clone(e));
-    },
   };
 }
 

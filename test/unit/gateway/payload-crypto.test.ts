@@ -12,9 +12,9 @@ import { GatewayIdentities } from '../../../src/gateway/sessions/gateway-identit
 import { IbePayloadCrypto } from '../../../src/gateway/sessions/payload-crypto.js';
 import { PayloadKeys } from '../../../src/gateway/sessions/payload-keys.js';
 import { OpenTokenCodec } from '../../../src/sessions/opentoken.js';
-import { memoryProfileEntries } from '../../../src/sessions/profile-entries.js';
 import { Sealer } from '../../../src/sessions/seal.js';
 import { SessionStore, sessionIbeIdentity } from '../../../src/sessions/store.js';
+import { startEmbeddedProfile, type EmbeddedProfile } from '../../helpers/embedded-profile.js';
 
 const T0 = Date.UTC(2030, 0, 1, 9);
 const BATCH = '<batchRequest xmlns="urn:oasis:names:tc:DSML:2:0:core"><searchRequest dn="o=example" scope="baseObject" derefAliases="neverDerefAliases"><filter><present name="objectClass"/></filter></searchRequest></batchRequest>';
@@ -25,7 +25,8 @@ function refused(reason: string) {
   return (e: unknown) => e instanceof DirgateError && e.code === 'ERR_DECRYPTION_FAILED' && e.reason === reason;
 }
 
-// The real IBE (mcl backend, on this thread), a master key made here, sessions in the in-memory profile.
+// The real IBE (mcl backend, on this thread), a master key made here, sessions in
+// the extended profile on the embedded directory.
 describe('payload crypto at the gateway', () => {
   let ibe: Ibe;
   let masterSecret: Uint8Array;
@@ -34,20 +35,23 @@ describe('payload crypto at the gateway', () => {
   let crypto: IbePayloadCrypto;
   let identities: GatewayIdentities;
   let payloadKeys: PayloadKeys;
+  let directory: EmbeddedProfile;
   const app = new ApplicationRegistry([{ id: 'mobile-demo' }]).get('mobile-demo')!;
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
   before(async () => {
+    directory = await startEmbeddedProfile();
     ibe = await loadIbe('mcl');
     ({ masterSecret, masterPublicKey } = ibe.setup());
     const extract = async (identity: string) => b64(ibe.extract(masterSecret, identity));
     sessions = new SessionStore({
-      entries: memoryProfileEntries('ou=dirgate,o=test'), codec: new OpenTokenCodec({ password: 'pw' }), sealer: new Sealer('pw', 'token'), clock: () => T0,
+      entries: directory.entries(), codec: new OpenTokenCodec({ password: 'pw' }), sealer: new Sealer('pw', 'token'), clock: () => T0,
     });
     identities = new GatewayIdentities({ secret: 'pw', clock: () => T0, extract });
     payloadKeys = new PayloadKeys({ sessions, ibe: inlineIbe(ibe), masterPublicKey: async () => masterPublicKey, sealer: new Sealer('pw', 'payload') });
     crypto = new IbePayloadCrypto({ identities, payloadKeys, ibe: inlineIbe(ibe), cache: new ContentKeyCache(), replay: new ReplayGuard() });
   });
+  after(async () => { await directory?.close(); });
 
   /** A logged-in session with its key, as the caller the authenticator would make of it, and the client's end. */
   async function session(options: { mfaPending?: boolean } = {}) {

@@ -1,13 +1,15 @@
-import { memoryProfileEntries } from '../../../src/sessions/profile-entries.js';
-import { ensureContainer } from '../../../src/sessions/records.js';
+import { startEmbeddedProfile, type EmbeddedProfile } from '../../helpers/embedded-profile.js';
 import { lockoutScenarios, mfaScenarios, sessionStoreScenarios } from './scenarios/session-store.scenarios.js';
 
-async function profile() {
-  const entries = memoryProfileEntries('ou=dirgate,dc=corp,dc=example');
-  await ensureContainer(entries, entries.baseDn);
-  return entries;
-}
+// The scenarios the slapd integration run shares, on the embedded directory:
+// one server for the file, a fresh profile base per test.
+describe('sessions on the embedded directory', () => {
+  let directory: EmbeddedProfile;
+  before(async () => { directory = await startEmbeddedProfile(); });
+  after(async () => { await directory?.close(); });
+  const profile = async () => directory.entries();
 
-describe('session store (in-memory profile)', () => sessionStoreScenarios(profile));
-describe('lock-out (in-memory profile)', () => lockoutScenarios(profile));
-describe('MFA enrolment (in-memory profile)', () => mfaScenarios(profile));
+  describe('session store', () => sessionStoreScenarios(profile));
+  describe('lock-out', () => lockoutScenarios(profile));
+  describe('MFA enrolment', () => mfaScenarios(profile));
+});

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Config } from '../../../src/config/types.js';
 import { createSessionServices, sessionsCrossCheck } from '../../../src/sessions/config.js';
-import { memoryProfileEntries } from '../../../src/sessions/profile-entries.js';
-import { ensureContainer } from '../../../src/sessions/records.js';
 import { totpCodeAt } from '../../../src/sessions/totp.js';
+import { startEmbeddedProfile, type EmbeddedProfile } from '../../helpers/embedded-profile.js';
 
 // The sections as the schemas leave them after defaults.
 function config(overrides: Partial<Record<'opentoken' | 'sessions' | 'jwtSigners' | 'applications' | 'scripts' | 'profile', unknown>> = {}): Config {
@@ -24,6 +23,10 @@ function config(overrides: Partial<Record<'opentoken' | 'sessions' | 'jwtSigners
 }
 
 describe('sessions configuration', () => {
+  let directory: EmbeddedProfile;
+  before(async () => { directory = await startEmbeddedProfile(); });
+  after(async () => { await directory?.close(); });
+
   it('passes the demo values', () => {
     assert.deepEqual(sessionsCrossCheck(config()), []);
   });
@@ -47,9 +50,7 @@ describe('sessions configuration', () => {
 
   it('builds the stores and scripts from configuration, imports bob\'s enrolment and shares sessions as configured', async () => {
     const now = Date.UTC(2030, 0, 1, 9);
-    const entries = memoryProfileEntries('ou=dirgate,dc=corp,dc=example');
-    await ensureContainer(entries, entries.baseDn);
-    const services = await createSessionServices(config(), { entries, clock: () => now });
+    const services = await createSessionServices(config(), { entries: directory.entries(), clock: () => now });
     assert.deepEqual(await services.mfa.check('uid=bob,ou=people,o=example', totpCodeAt('JBSWY3DPEHPK3PXP', now)), { ok: true, method: 'totp' });
     const { session, token } = await services.sessions.create({ user: 'uid=bob,ou=people,o=example', app: 'mobile-demo', idleTimeout: 900, maxLifetime: 28800, mfaRequired: false });
     await services.sessions.validate({ sessionId: session.id, token, app: 'web-portal' });

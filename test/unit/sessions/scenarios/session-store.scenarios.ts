@@ -1,7 +1,7 @@
 /**
- * Session-store scenarios, run by the unit tests over the in-memory profile
- * and by the integration tests over real slapd: the same behaviour must hold
- * on both. Time is a variable the scenarios move; nothing sleeps.
+ * Session-store scenarios, run by the unit tests over the embedded directory
+ * and by the integration tests over real slapd (with dirgate's schema
+ * enforced): the same behaviour must hold on both. Time is a variable the scenarios move; nothing sleeps.
  */
 import assert from 'node:assert/strict';
 import { DirgateError } from '../../../../src/errors.js';
