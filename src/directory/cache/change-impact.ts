@@ -60,10 +60,31 @@ interface Observation {
   item: PrimaryItem;
   /** The primary entry's attribute names asked for by name (lower-case, source terms). */
   primaryRequested: ReadonlySet<string>;
-  /** The changed contributor part and its entry, when the change is a contributor's. */
-  changedPart?: { part: SourcePart; entry: Entry; requested: ReadonlySet<string> };
-  /** The change's source key (`<source>\0<dn key>`). */
-  own: string;
+  /** The changed contributor parts and their entries (none when only the primary changed). */
+  changedParts: ChangedPart[];
+  /** The changes' source keys (`<source>\0<dn key>`). */
+  own: Set<string>;
+}
+
+interface ChangedPart { part: SourcePart; entry: Entry; requested: ReadonlySet<string> }
+
+/**
+ * One observation of a person seen through several changes of the poll: the primary state from a lookup made
+ * after them (or the changed primary entry), every changed part; undefined when one part changed twice (two
+ * partners: the join is ambiguous, and judged all unknown).
+ */
+function merge(list: Observation[]): Observation | undefined {
+  if (list.length === 1) return list[0];
+  const looked = list.find((o) => o.changedParts.length > 0) ?? list[0]!;
+  const parts: ChangedPart[] = [];
+  for (const o of list) {
+    if (o.branch !== looked.branch) return undefined;
+    for (const p of o.changedParts) {
+      if (parts.some((x) => x.part === p.part)) return undefined;
+      parts.push(p);
+    }
+  }
+  return { ...looked, changedParts: parts, own: new Set(list.flatMap((o) => [...o.own])) };
 }
 
 const LOOKUP_CHUNK = 100;
@@ -137,7 +158,7 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
           const pinned = leaf?.length === 1 && leaf[0]!.type.toLowerCase() === sourceRdnAttribute(b).toLowerCase()
             && leaf[0]!.value.toLowerCase() === (virtualValueFor(b, item.view, c.entry.dn) ?? '').toLowerCase();
           if (!pinned && cache.entryDnsBySource(c.sourceName, dnKey).length === 0) dep(b, referencesDependency(b.id));
-          observations.push({ branch: b, item, primaryRequested: c.requested, own });
+          observations.push({ branch: b, item, primaryRequested: c.requested, changedParts: [], own: new Set([own]) });
           // Contributor DN values resolved by these keys may now name this person instead of another holder.
           if (referenced && b.correlation && keys.length > 0) {
             const corr = b.correlation;
@@ -169,7 +190,9 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
               for (const item of toPrimaryItems(b, rewriter, found)) {
                 entryDns.add(item.key);
                 dep(b, sourceDependency(b.primary.sourceName, dependencyDn(item.source.dn)));
-                observations.push({ branch: b, item, primaryRequested: requested, changedPart: { part, entry: c.entry, requested: c.requested }, own });
+                observations.push({
+                  branch: b, item, primaryRequested: requested, changedParts: [{ part, entry: c.entry, requested: c.requested }], own: new Set([own]),
+                });
               }
             }
           })().catch(() => { wholeBranch.add(b); }));
@@ -189,7 +212,8 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
   for (const b of wholeBranch) cache.invalidateBranchSearches(b.id);
   for (const [b, list] of deps) cache.invalidateSearchesDependingOn(list, b.id);
   for (const [key, list] of byPerson) {
-    const worlds = list.length === 1 ? worldsOf(ctx, list[0]!, changed) : [unknownWorld(list[0]!.item.dn)];
+    const one = merge(list);
+    const worlds = one && one.changedParts.length <= 3 ? worldsOf(ctx, one, changed) : [unknownWorld(list[0]!.item.dn)];
     cache.invalidateSearchesCovering(key, (filter) => worlds.some((w) => evaluateKnown(filter, w.entry, w.known) !== false));
   }
 }
@@ -206,7 +230,10 @@ function unknownWorld(dn: string): World {
   return { entry: { dn, attributes: [] }, known: () => false };
 }
 
-/** The ways the observed person's new state may be. */
+/**
+ * The ways the observed person's new state may be: each changed contributor entry joined to the person, or not
+ * (ambiguous or blocked, which a poll cannot tell).
+ */
 function worldsOf(ctx: ChangeImpactContext, o: Observation, changed: ReadonlySet<string>): World[] {
   const { branch: b, item } = o;
   const dnOwned = contributorDnAttributes(b);
@@ -216,27 +243,32 @@ function worldsOf(ctx: ChangeImpactContext, o: Observation, changed: ReadonlySet
   const current = record !== undefined && record.branchId === b.id
     && dependencyDn(record.primaryDn) === dependencyDn(item.source.dn)
     && record.keys.length === keys.length && record.keys.every((k) => keys.includes(k))
-    && record.sources.every(([s, dn]) => { const k = `${s}\u0000${dn}`; return k === o.own || !changed.has(k); });
-  const changedPart = o.changedPart;
-  const partAttributes = changedPart
-    ? ctx.rewriter.attributesToVirtual(changedPart.part.sourceName, contributorViewAttributes(changedPart.part, changedPart.entry))
-    : [];
+    && record.sources.every(([s, dn]) => { const k = `${s}\u0000${dn}`; return o.own.has(k) || !changed.has(k); });
+  const parts = o.changedParts.map((c) => ({
+    ...c, attributes: ctx.rewriter.attributesToVirtual(c.part.sourceName, contributorViewAttributes(c.part, c.entry)),
+  }));
   const has = (attrs: Attribute[], name: string) => attrs.some((a) => a.type.toLowerCase().split(';')[0] === name);
-  const world = (joined: boolean): World => {
+  const world = (joined: boolean[]): World => {
     const attributes: Attribute[] = [...item.view];
-    if (current) for (const a of record.entry.attributes) if (ownerOf(b, a.type) !== b.primary && ownerOf(b, a.type) !== changedPart?.part) attributes.push(a);
-    if (changedPart && joined) attributes.push(...partAttributes);
+    if (current) {
+      for (const a of record.entry.attributes) {
+        const owner = ownerOf(b, a.type);
+        if (owner !== b.primary && !parts.some((p) => p.part === owner)) attributes.push(a);
+      }
+    }
+    parts.forEach((p, i) => { if (joined[i]) attributes.push(...p.attributes); });
     const known = (name: string): boolean => {
       const owner = ownerOf(b, name);
       if (owner === b.primary) return has(item.view, name) || o.primaryRequested.has(b.primary.mapping.toSource(name).toLowerCase());
       // A contributor's DN values are resolved by a lookup of their own: not known here.
       if (dnOwned.has(name)) return false;
-      if (changedPart && owner === changedPart.part) {
-        return !joined || has(partAttributes, name) || changedPart.requested.has(owner.mapping.toSource(name).toLowerCase());
-      }
+      const i = parts.findIndex((p) => p.part === owner);
+      if (i >= 0) return !joined[i] || has(parts[i]!.attributes, name) || parts[i]!.requested.has(owner.mapping.toSource(name).toLowerCase());
       return current;
     };
     return { entry: { dn: item.dn, attributes }, known };
   };
-  return changedPart ? [world(true), world(false)] : [world(true)];
+  const worlds: World[] = [];
+  for (let mask = 0; mask < 1 << parts.length; mask += 1) worlds.push(world(parts.map((_, i) => (mask & (1 << i)) !== 0)));
+  return worlds;
 }

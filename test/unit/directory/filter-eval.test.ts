@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Entry } from '../../../src/directory/model.js';
-import { evaluateFilter, matches } from '../../../src/directory/view/filter-eval.js';
+import { evaluateFilter, evaluateKnown, matches } from '../../../src/directory/view/filter-eval.js';
 import { parseFilter } from '../../../src/directory/view/filter-text.js';
 
 const alice: Entry = {
@@ -93,5 +93,45 @@ describe('filters evaluated in memory with LDAP matching rules', () => {
   it('combines the demo filter over joined attributes', () => {
     yes('(&(departmentNumber=42)(mail=*@corp.example))');
     no('(&(departmentNumber=7)(mail=*@corp.example))');
+  });
+});
+
+describe('filters evaluated against an entry only partly known (a changed entry\'s new state)', () => {
+  // Known: uid, mail, cn (present) and title (absent); anything else (departmentNumber, telephoneNumber...) is not known.
+  const known = new Set(['uid', 'mail', 'cn', 'title', 'objectclass']);
+  const partial: Entry = { dn: alice.dn, attributes: alice.attributes.filter((a) => known.has(a.type.toLowerCase())) };
+  const tri = (f: string) => evaluateKnown(parseFilter(f), partial, (name) => known.has(name));
+
+  it('decides assertions on known attributes as the full evaluation does, absent ones false', () => {
+    assert.equal(tri('(uid=alice)'), true);
+    assert.equal(tri('(uid=bob)'), false);
+    assert.equal(tri('(mail=*@corp.example)'), true);
+    assert.equal(tri('(title=*)'), false);
+    assert.equal(tri('(title=Engineer)'), false);
+    assert.equal(tri('(title>=A)'), false);
+    assert.equal(tri('(entryDN=uid=alice,ou=people,o=example)'), true);
+  });
+
+  it('leaves assertions on unknown attributes undefined, even where the full entry would decide them', () => {
+    assert.equal(tri('(departmentNumber=42)'), undefined);
+    assert.equal(tri('(telephoneNumber=*)'), undefined);
+    assert.equal(tri('(!(departmentNumber=7))'), undefined);
+    assert.equal(tri('(:caseExactMatch:=alice)'), true);
+    assert.equal(tri('(:caseExactMatch:=nobody)'), undefined);
+  });
+
+  it('combines with Kleene logic: a false term decides an AND, a true term an OR, NOT keeps undefined', () => {
+    assert.equal(tri('(&(uid=bob)(departmentNumber=42))'), false);
+    assert.equal(tri('(&(uid=alice)(departmentNumber=42))'), undefined);
+    assert.equal(tri('(|(uid=alice)(departmentNumber=7))'), true);
+    assert.equal(tri('(|(uid=bob)(departmentNumber=42))'), undefined);
+    assert.equal(tri('(!(uid=bob))'), true);
+    assert.equal(tri('(!(&(uid=alice)(departmentNumber=42)))'), undefined);
+  });
+
+  it('agrees with the full evaluation when every attribute is known', () => {
+    for (const f of ['(uid=alice)', '(&(uid=alice)(departmentNumber=42))', '(!(title=*))', '(|(uid=bob)(uidNumber>=1000))']) {
+      assert.equal(evaluateKnown(parseFilter(f), alice, () => true), evaluateFilter(parseFilter(f), alice), f);
+    }
   });
 });
