@@ -111,10 +111,42 @@ async function lookupPrimaries(branch: CompiledBranch, filter: Filter, attribute
   });
 }
 
+/**
+ * More changes than this under one branch in one poll (a bulk load, an HR
+ * feed, a provisioning burst) and the branch's searches are dropped whole:
+ * judging each change costs a lookup in the primary source, and thousands of
+ * them would queue the requests behind them for seconds.
+ */
+export const PRECISE_CHANGES_PER_BRANCH = 64;
+/** Primary lookups a poll runs at once, so it never takes the source's whole pool from the requests. */
+const LOOKUPS_AT_ONCE = 2;
+
+async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+}
+
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += LOOKUP_CHUNK) out.push(items.slice(i, i + LOOKUP_CHUNK));
   return out;
+}
+
+/** The branches with more changes in this poll than are judged one by one. */
+function burstBranches(branches: CompiledBranch[], changes: ChangedEntry[]): Set<CompiledBranch> {
+  const counts = new Map<CompiledBranch, number>();
+  for (const c of changes) {
+    const dnKey = dependencyDn(c.entry.dn);
+    for (const b of branches) {
+      if ([b.primary, ...b.contributors].some((p) => p.sourceName === c.sourceName && isUnderKey(dnKey, p.baseKey))) {
+        counts.set(b, (counts.get(b) ?? 0) + 1);
+      }
+    }
+  }
+  return new Set([...counts].filter(([, n]) => n > PRECISE_CHANGES_PER_BRANCH).map(([b]) => b));
 }
 
 /** Drops what the poll's changes may have altered. Never throws: what it cannot judge, it drops. */
@@ -128,7 +160,9 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
   const changed = new Set(changes.map((c) => `${c.sourceName}\u0000${dependencyDn(c.entry.dn)}`));
   const referenced = branches.some((b) => contributorDnAttributes(b).size > 0);
   const filterNames = () => [...cache.filterAttributes()];
-  const lookups: Array<Promise<void>> = [];
+  const lookups: Array<() => Promise<void>> = [];
+  const burst = burstBranches(branches, changes);
+  for (const b of burst) { wholeBranch.add(b); ctx.touched(b); }
 
   for (const c of changes) {
     cache.invalidateSourceEntry(sourceKey(c.sourceName, c.entry.dn));
@@ -145,6 +179,15 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
         dep(b, sourceDependency(c.sourceName, dnKey));
         const link = linkFor(b, part);
         if (link) for (const k of link.partKeys(c.entry)) cache.invalidateKey(b.id, k);
+        if (burst.has(b)) {
+          // Every search of the branch goes: only the joined entries are placed, which costs no lookup.
+          if (part === b.primary) {
+            for (const old of cache.entryDnsBySource(c.sourceName, dnKey)) entryDns.add(old);
+            const [item] = toPrimaryItems(b, rewriter, [c.entry]);
+            if (item) entryDns.add(item.key);
+          }
+          continue;
+        }
         if (part === b.primary) {
           for (const old of cache.entryDnsBySource(c.sourceName, dnKey)) { entryDns.add(old); dep(b, virtualDependency(old)); }
           const [item] = toPrimaryItems(b, rewriter, [c.entry]);
@@ -164,7 +207,7 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
             const corr = b.correlation;
             if (!lookupsArePushable(corr)) { dep(b, referencesDependency(b.id)); continue; }
             const tuples = rawTuples(b.primary, corr, c.entry);
-            lookups.push((async () => {
+            lookups.push(() => (async () => {
               for (const t of chunks(tuples)) {
                 const found = await lookupPrimaries(b, lookupFilter({ ...b.primary, filter: undefined }, corr, t),
                   [sourceRdnAttribute(b), ...corr.attributes.map((a) => b.primary.mapping.toSource(a))]);
@@ -184,7 +227,7 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
           if (tuples.length === 0) continue;
           if (!link.pushable) { wholeBranch.add(b); continue; }
           const requested = lower([sourceRdnAttribute(b), ...filterNames().map((a) => b.primary.mapping.toSource(a))]);
-          lookups.push((async () => {
+          lookups.push(() => (async () => {
             for (const t of chunks(tuples)) {
               const found = await lookupPrimaries(b, link.primaryLookup(t), ['*', ...requested]);
               for (const item of toPrimaryItems(b, rewriter, found)) {
@@ -200,7 +243,7 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
       }
     }
   }
-  await Promise.all(lookups);
+  await runLimited(lookups, LOOKUPS_AT_ONCE);
 
   for (const k of entryDns) cache.invalidateEntryDn(k);
   // States first: they read the entry cache, which the drops below do not touch (searches only).

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { Change, Attribute as LdapAttribute } from 'ldapts';
+import { PRECISE_CHANGES_PER_BRANCH } from '../../../src/directory/cache/change-impact.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
@@ -124,4 +125,22 @@ describe('virtual directory cache: changes seen by the poller drop only the sear
     await vd.pollChanges();
     assert.equal((await cachedSearch('(uid=erin)', ['uid'])).hit, true);
   });
+
+  it('drops every cached search of the branch when one poll sees a burst of changes, and answers correctly after', async () => {
+    await cachedSearch('(uid=alice)', ['telephoneNumber']);
+    assert.equal((await cachedSearch('(uid=alice)', ['telephoneNumber'])).hit, true);
+    await direct(corp, async (c) => {
+      for (let i = 0; i <= PRECISE_CHANGES_PER_BRANCH; i++) {
+        await c.add(`uid=burst${i},ou=people,dc=corp,dc=example`, {
+          objectClass: ['inetOrgPerson'], uid: `burst${i}`, cn: `Burst ${i}`, sn: String(i), mail: `burst${i}@corp.example`,
+        });
+      }
+    });
+    await vd.pollChanges();
+    const after = await cachedSearch('(uid=alice)', ['telephoneNumber']);
+    assert.equal(after.hit, false, 'a burst past the limit drops the branch instead of judging each change');
+    assert.deepEqual(after.entries.map((e) => e.dn), [ALICE]);
+    assert.equal((await cachedSearch(`(uid=burst${PRECISE_CHANGES_PER_BRANCH})`, ['uid'])).entries.length, 1);
+  });
 });
+
