@@ -11,15 +11,19 @@ import { startEmbeddedProfile, type EmbeddedProfile } from '../../helpers/embedd
 export const PASSWORD = 'demo-opentoken-password';
 export const fixture = (name: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name);
 
-// The test files call scriptServices() from their own tests, so the directory's
-// hooks are registered here, at the root: one server for every file that
-// imports this harness, started before the run's first test, stopped after its last.
 let directory: EmbeddedProfile | undefined;
-before(async () => { directory = await startEmbeddedProfile(); });
-after(async () => { await directory?.close(); });
+
+/** Starts the embedded directory the script services live on for the calling describe block, and stops it after. */
+export function useScriptDirectory(): void {
+  before(async () => { directory = await startEmbeddedProfile(); });
+  after(async () => {
+    await directory?.close();
+    directory = undefined;
+  });
+}
 
 export async function scriptServices(clock: () => number, keys?: ScriptServices['keys']): Promise<ScriptServices & { codec: OpenTokenCodec }> {
-  if (!directory) throw new Error('the embedded directory starts in a root before() hook; call scriptServices() from a test');
+  if (!directory) throw new Error('call useScriptDirectory() in the describe block, then scriptServices() from its tests');
   const entries = directory.entries();
   const codec = new OpenTokenCodec({ password: PASSWORD });
   const sessions = new SessionStore({

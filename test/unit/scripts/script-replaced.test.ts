@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { ScriptRuntime } from '../../../src/scripts/runtime.js';
 import { decodeSessionToken } from '../../../src/sessions/token.js';
-import { bob, fixture, mobileDemo, scriptServices } from './harness.js';
+import { bob, fixture, mobileDemo, scriptServices, useScriptDirectory } from './harness.js';
 
 describe('an operator replaces an interception script', () => {
+  useScriptDirectory();
   it('runs the configured createSession script, whose claim rides in every token of the session', async () => {
     let now = Date.UTC(2030, 0, 1, 9);
     const services = await scriptServices(() => now);

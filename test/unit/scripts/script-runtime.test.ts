@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../../src/config/load.js';
 import { DirgateError } from '../../../src/errors.js';
 import { ScriptRuntime } from '../../../src/scripts/runtime.js';
-import { bob, fixture, mobileDemo, scriptServices } from './harness.js';
+import { bob, fixture, mobileDemo, scriptServices, useScriptDirectory } from './harness.js';
 
 const clock = () => Date.UTC(2030, 0, 1, 9);
 
@@ -17,6 +17,7 @@ async function loadFailure(config: Parameters<typeof ScriptRuntime.load>[0]): Pr
 }
 
 describe('interception-script runtime', () => {
+  useScriptDirectory();
   it('refuses at start-up every broken script at once, naming the hook and the key', async () => {
     const problems = await loadFailure({
       createSession: { module: fixture('add-claim.ts'), config: { value: 'x', bogus: 1 } },
