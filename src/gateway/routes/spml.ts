@@ -48,8 +48,9 @@ export interface SpmlRouteDeps {
   audit?: (event: Record<string, unknown>) => void;
 }
 
+/** A refusal before SPML is read: the client's fault, or the gateway's (5xx: a directory out of reach, say). */
 function fail(res: Parameters<RequestHandler>[1], status: number, message: string): void {
-  res.status(status).type(SPML_CONTENT_TYPE).send(serializeFault('Client', message));
+  res.status(status).type(SPML_CONTENT_TYPE).send(serializeFault(status >= 500 ? 'Server' : 'Client', message));
 }
 
 export function spmlRoute(deps: SpmlRouteDeps): RequestHandler {
