@@ -42,7 +42,9 @@ function operationOf(message: Buffer): { op: string; base?: string } {
 }
 
 /** Relays every connection to `target()` and tallies the client's requests. */
-export async function startCountingRelay(target: () => { host: string; port: number }): Promise<{ url: string; tally: Tally; close(): Promise<void> }> {
+export interface CountingRelay { url: string; tally: Tally; close(): Promise<void> }
+
+export async function startCountingRelay(target: () => { host: string; port: number }): Promise<CountingRelay> {
   const tally: Tally = { connections: 0, operations: [], trace: [] };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {

@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import { Change, Attribute as LdapAttribute } from 'ldapts';
 import { PRECISE_CHANGES_PER_BRANCH } from '../../../src/directory/cache/change-impact.js';
-import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
-import type { LdapSource } from '../../../src/directory/sources/types.js';
-import { startSlapd, type Slapd } from '../../helpers/slapd.js';
-import { FIXTURES, byDn, cacheConfig, direct, log, makeSource, search, sourceConfig, testViews, values } from './harness.js';
+import type { VirtualDirectory } from '../../../src/directory/index.js';
+import type { Slapd } from '../../helpers/slapd.js';
+import { byDn, direct, search, startCorpAndHr, values, type CorpAndHr } from './harness.js';
 
 const PEOPLE = 'ou=people,o=example';
 const ALICE = 'uid=alice,ou=people,o=example';
@@ -23,29 +22,16 @@ describe('virtual directory cache: changes seen by the poller drop only the sear
   this.timeout(60_000);
   let corp: Slapd;
   let hr: Slapd;
-  let sources: Map<string, LdapSource>;
   let vd: VirtualDirectory;
+  let running: CorpAndHr | undefined;
 
   before(async () => {
-    [corp, hr] = await Promise.all([
-      startSlapd({ suffix: 'dc=corp,dc=example', ldif: `${FIXTURES}/corp.ldif` }),
-      startSlapd({ suffix: 'o=hr', ldif: `${FIXTURES}/hr.ldif`, extraSchemas: [`${FIXTURES}/hr-schema.ldif`] }),
-    ]);
-    sources = new Map([
-      ['corp', makeSource(sourceConfig('corp', [corp.url], 'dc=corp,dc=example', { dn: corp.rootDn, password: corp.rootPassword }))],
-      ['hr', makeSource(sourceConfig('hr', [hr.url], 'o=hr', { dn: hr.rootDn, password: hr.rootPassword }))],
-    ]);
-    vd = createVirtualDirectory(
-      { views: testViews(), cache: cacheConfig, profile: { source: 'corp', baseDn: 'ou=dirgate,dc=corp,dc=example' } },
-      { log, sources, background: false },
-    );
-    await vd.pollChanges(); // the change poller's baseline
+    running = await startCorpAndHr();
+    ({ corp, hr, vd } = running);
   });
 
   after(async () => {
-    await vd?.close();
-    for (const s of sources?.values() ?? []) await s.close();
-    await Promise.all([corp?.stop(), hr?.stop()]);
+    await running?.close();
   });
 
   /** The search, and whether the cache answered it. */

@@ -12,10 +12,11 @@ import type { SourceConfig } from '../../../src/config/types.js';
 import { createLdapSource } from '../../../src/directory/sources/index.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
 import type { Entry, OperationContext, OperationResult, SearchRequest, Filter } from '../../../src/directory/model.js';
-import type { VirtualDirectory } from '../../../src/directory/index.js';
+import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
 import type { ViewsConfig } from '../../../src/directory/view/branch.js';
 import { parseFilter } from '../../../src/directory/view/filter-text.js';
 import { silentLogger } from '../../../src/log.js';
+import { startSlapd, type Slapd } from '../../helpers/slapd.js';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const log = silentLogger();
@@ -151,3 +152,35 @@ export async function crash(s: { dataDir: string; port: number }): Promise<void>
 }
 
 export const revive = (s: { restart: () => Promise<void> }): Promise<void> => s.restart();
+
+export interface CorpAndHr { corp: Slapd; hr: Slapd; sources: Map<string, LdapSource>; vd: VirtualDirectory; close(): Promise<void> }
+
+/**
+ * The fixtures' corp and hr on two slapd servers, joined on mail by the test
+ * views, with the profile in corp, no background timers, and the change
+ * poller's baseline taken (a test polls by hand).
+ */
+export async function startCorpAndHr(): Promise<CorpAndHr> {
+  const [corp, hr] = await Promise.all([
+    startSlapd({ suffix: 'dc=corp,dc=example', ldif: `${FIXTURES}/corp.ldif` }),
+    startSlapd({ suffix: 'o=hr', ldif: `${FIXTURES}/hr.ldif`, extraSchemas: [`${FIXTURES}/hr-schema.ldif`] }),
+  ]);
+  const sources = new Map([
+    ['corp', makeSource(sourceConfig('corp', [corp.url], 'dc=corp,dc=example', { dn: corp.rootDn, password: corp.rootPassword }))],
+    ['hr', makeSource(sourceConfig('hr', [hr.url], 'o=hr', { dn: hr.rootDn, password: hr.rootPassword }))],
+  ]);
+  const vd = createVirtualDirectory(
+    { views: testViews(), cache: cacheConfig, profile: { source: 'corp', baseDn: 'ou=dirgate,dc=corp,dc=example' } },
+    { log, sources, background: false },
+  );
+  await vd.pollChanges();
+  return {
+    corp, hr, sources, vd,
+    async close() {
+      await vd.close();
+      for (const source of sources.values()) await source.close();
+      await Promise.all([corp.stop(), hr.stop()]);
+    },
+  };
+}
+

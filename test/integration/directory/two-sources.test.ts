@@ -10,9 +10,9 @@ import { Change, Attribute as LdapAttribute } from 'ldapts';
 import { DirgateError, LDAP_RESULT } from '../../../src/errors.js';
 import { createVirtualDirectory, type VirtualDirectory } from '../../../src/directory/index.js';
 import type { LdapSource } from '../../../src/directory/sources/types.js';
-import { startSlapd, type Slapd } from '../../helpers/slapd.js';
+import type { Slapd } from '../../helpers/slapd.js';
 import {
-  FIXTURES, byDn, cacheConfig, crash, ctx, direct, log, makeSource, readDirect, revive, search, sourceConfig, testViews, values,
+  byDn, cacheConfig, crash, ctx, direct, log, readDirect, revive, search, startCorpAndHr, testViews, values, type CorpAndHr,
 } from './harness.js';
 
 const ALICE = 'uid=alice,ou=people,o=example';
@@ -24,27 +24,15 @@ describe('virtual directory: corp and hr joined on mail, on two slapd servers', 
   let hr: Slapd;
   let sources: Map<string, LdapSource>;
   let vd: VirtualDirectory;
+  let running: CorpAndHr | undefined;
 
   before(async () => {
-    [corp, hr] = await Promise.all([
-      startSlapd({ suffix: 'dc=corp,dc=example', ldif: `${FIXTURES}/corp.ldif` }),
-      startSlapd({ suffix: 'o=hr', ldif: `${FIXTURES}/hr.ldif`, extraSchemas: [`${FIXTURES}/hr-schema.ldif`] }),
-    ]);
-    sources = new Map([
-      ['corp', makeSource(sourceConfig('corp', [corp.url], 'dc=corp,dc=example', { dn: corp.rootDn, password: corp.rootPassword }))],
-      ['hr', makeSource(sourceConfig('hr', [hr.url], 'o=hr', { dn: hr.rootDn, password: hr.rootPassword }))],
-    ]);
-    vd = createVirtualDirectory(
-      { views: testViews(), cache: cacheConfig, profile: { source: 'corp', baseDn: 'ou=dirgate,dc=corp,dc=example' } },
-      { log, sources, background: false },
-    );
-    await vd.pollChanges(); // the change poller's baseline
+    running = await startCorpAndHr();
+    ({ corp, hr, sources, vd } = running);
   });
 
   after(async () => {
-    await vd?.close();
-    for (const s of sources?.values() ?? []) await s.close();
-    await Promise.all([corp?.stop(), hr?.stop()]);
+    await running?.close();
   });
 
   describe('reading', () => {

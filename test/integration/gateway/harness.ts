@@ -28,6 +28,7 @@ import {
 } from '../../../src/keyserver/index.js';
 import { DirgateClient, DirgateRequestError, type ClientOptions } from '../../../src/client/index.js';
 import { startSlapd, type Slapd } from '../../helpers/slapd.js';
+import { startCountingRelay, type CountingRelay } from '../../helpers/ldap-relay.js';
 
 /** 2030-01-01T09:00:00Z: a moment of our choosing, shared by the gateways and the key server. */
 export const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);
@@ -224,3 +225,29 @@ export async function refusedWith(p: Promise<unknown>, descr = 'authenticationFa
   assert.equal(err.descr, descr, err.message);
   return err;
 }
+
+/**
+ * The slapd deployment with one gateway whose directory is reached through a
+ * counting relay (test/helpers/ldap-relay.ts): the test sees every LDAP
+ * operation the gateway sends, and can cut the directory away with relay.close().
+ */
+export async function startDeploymentBehindRelay(): Promise<{ d: Deployment; relay: CountingRelay }> {
+  let slapdUrl: URL | undefined;
+  const relay = await startCountingRelay(() => ({ host: slapdUrl!.hostname, port: Number(slapdUrl!.port) }));
+  try {
+    const d = await startDeployment({
+      directory: 'slapd',
+      gateways: 1,
+      tweak(raw) {
+        const sources = raw.sources as Array<{ urls: string[] }>;
+        slapdUrl = new URL(sources[0]!.urls[0]!);
+        sources[0]!.urls = [relay.url];
+      },
+    });
+    return { d, relay };
+  } catch (err) {
+    await relay.close();
+    throw err;
+  }
+}
+

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startCountingRelay } from '../../helpers/ldap-relay.js';
-import { basicHeader, startDeployment, type Deployment } from './harness.js';
+import type { CountingRelay } from '../../helpers/ldap-relay.js';
+import { basicHeader, startDeploymentBehindRelay, type Deployment } from './harness.js';
 
 const LIST_TARGETS = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
   + '<listTargetsRequest xmlns="urn:oasis:names:tc:SPML:2:0"/></soap:Body></soap:Envelope>';
@@ -14,20 +14,10 @@ const LIST_TARGETS = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap
 describe('SPML with the directory out of reach', function () {
   this.timeout(60_000);
   let d: Deployment;
-  let relay: Awaited<ReturnType<typeof startCountingRelay>>;
-  let slapdUrl: URL | undefined;
+  let relay: CountingRelay;
 
   before(async () => {
-    relay = await startCountingRelay(() => ({ host: slapdUrl!.hostname, port: Number(slapdUrl!.port) }));
-    d = await startDeployment({
-      directory: 'slapd',
-      gateways: 1,
-      tweak(raw) {
-        const sources = raw.sources as Array<{ urls: string[] }>;
-        slapdUrl = new URL(sources[0]!.urls[0]!);
-        sources[0]!.urls = [relay.url];
-      },
-    });
+    ({ d, relay } = await startDeploymentBehindRelay());
   });
   after(async () => {
     await d?.close();

@@ -6,8 +6,8 @@
  * (docs/sessions.md lists the operations).
  */
 import assert from 'node:assert/strict';
-import { startCountingRelay, type Tally } from '../../helpers/ldap-relay.js';
-import { basicHeader, startDeployment, type Deployment } from '../gateway/harness.js';
+import type { CountingRelay, Tally } from '../../helpers/ldap-relay.js';
+import { basicHeader, startDeploymentBehindRelay, type Deployment } from '../gateway/harness.js';
 
 /** A trace entry with the search base reduced to what it is: a lock-out counter, a session, a branch of people. */
 function kind(entry: string): string {
@@ -23,20 +23,10 @@ function kind(entry: string): string {
 describe('the LDAP operations of one password login (real slapd behind a counting relay)', function () {
   this.timeout(60_000);
   let d: Deployment;
-  let relay: Awaited<ReturnType<typeof startCountingRelay>>;
-  let slapdUrl: URL | undefined;
+  let relay: CountingRelay;
 
   before(async () => {
-    relay = await startCountingRelay(() => ({ host: slapdUrl!.hostname, port: Number(slapdUrl!.port) }));
-    d = await startDeployment({
-      directory: 'slapd',
-      gateways: 1,
-      tweak(raw) {
-        const sources = raw.sources as Array<{ urls: string[] }>;
-        slapdUrl = new URL(sources[0]!.urls[0]!);
-        sources[0]!.urls = [relay.url];
-      },
-    });
+    ({ d, relay } = await startDeploymentBehindRelay());
     // The first login makes the profile's containers; the ones measured below find them.
     await (await d.client('mobile-demo').loginWithPassword('alice', 'alice-pass')).logoff();
   });
