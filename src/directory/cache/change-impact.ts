@@ -159,7 +159,9 @@ export async function applyChanges(ctx: ChangeImpactContext, changes: ChangedEnt
   const observations: Observation[] = [];
   const changed = new Set(changes.map((c) => `${c.sourceName}\u0000${dependencyDn(c.entry.dn)}`));
   const referenced = branches.some((b) => contributorDnAttributes(b).size > 0);
-  const filterNames = () => [...cache.filterAttributes()];
+  // Walks every cached search's filter: once per poll, not once per changed contributor entry.
+  let filterNamesOnce: string[] | undefined;
+  const filterNames = (): string[] => (filterNamesOnce ??= [...cache.filterAttributes()]);
   const lookups: Array<() => Promise<void>> = [];
   const burst = burstBranches(branches, changes);
   for (const b of burst) { wholeBranch.add(b); ctx.touched(b); }
