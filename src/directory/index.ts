@@ -340,7 +340,7 @@ export function createVirtualDirectory(config: VirtualDirectoryConfig, options: 
     async checkDecoyPassword(password: string): Promise<void> {
       const branch = branches[0];
       if (!branch || !password || closed) return;
-      const nobody = formatDn([[{ type: sourceRdnAttribute(branch), value: `dirgate-decoy-${randomBytes(12).toString('hex')}` }], ...parseDn(branch.primary.baseDn)]);
+      const nobody = formatDn([[{ type: sourceRdnAttribute(branch), value: `dirgate-decoy-${randomBytes(12).toString('hex')}` }], ...branch.primary.base]);
       try {
         await branch.primary.source.verifyPassword(nobody, password);
       } catch {
